@@ -1,0 +1,65 @@
+// The in-process engine behind `nashnet simulate`: a run spec made ready (RunPlan), and one seed
+// of it played with local seats (each a Learner) on one Match.
+//
+//   NASHNET_ASSIGN_OR_RETURN(RunPlan plan, PlanRun(spec, run_file_dir));
+//   NASHNET_ASSIGN_OR_RETURN(RunSummary s, Simulate(plan, plan.spec.seed(), &recorder, {}));
+//
+// Thread safety: a RunPlan is immutable and may be shared by threads simulating different seeds.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agents/learner.h"
+#include "games/game.h"
+#include "nashnet/v1/spec.pb.h"
+#include "server/match.h"
+#include "server/round_metrics.h"
+
+namespace nashnet::server {
+
+// One player's learner as the plan resolved it.
+struct PlayerLearnerSpec {
+  std::string algorithm;
+  agents::LearnerParams params;
+};
+
+// A run spec checked and made ready: the game built, defaults filled in.
+struct RunPlan {
+  v1::RunSpec spec;  // normalised: feedback model, seeds >= 1, record_every >= 1 filled in
+  std::shared_ptr<const games::Game> game;
+  std::vector<PlayerLearnerSpec> learners;  // one per player
+  MatchOptions match;                       // match.seed is the spec's first seed
+};
+
+// Checks `spec` and builds its game (catalogue name or .nfg path, relative paths against
+// `base_dir`) and per-player learners. InvalidArgument naming the field ("game.params.players",
+// "players[2].algorithm", "feedback.sigma", ...) for anything unknown or impossible.
+[[nodiscard]] absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec,
+                                              const std::filesystem::path& base_dir);
+
+// Receives the metrics of every recorded round (round 1, every record_every-th, the last), in
+// order, on the simulating thread.
+class RoundObserver {
+ public:
+  virtual ~RoundObserver() = default;
+  virtual void OnRound(const RoundMetrics& metrics) = 0;
+};
+
+struct SimulateOptions {
+  // Called every `progress_every` rounds with the number of rounds played (may be empty).
+  std::function<void(int64_t rounds_done)> progress;
+  int64_t progress_every = 1000;
+};
+
+// Plays seed `seed` of the plan to the horizon and returns its summary (elapsed_seconds set).
+// `observer` may be null.
+[[nodiscard]] absl::StatusOr<RunSummary> Simulate(const RunPlan& plan, uint64_t seed,
+                                                  RoundObserver* observer,
+                                                  const SimulateOptions& options);
+
+}  // namespace nashnet::server
