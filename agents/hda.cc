@@ -1,0 +1,121 @@
+#include "agents/hda.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace nashnet::agents {
+
+HdaOptions HdaOptions::Defaults(const PlayerView& view) {
+  const double d = std::max(1, view.box.dimension());
+  HdaOptions o;
+  o.eta0 = 1.0;
+  o.eta_exponent = (d + 1.0) / (d + 2.0);
+  o.refinement = d / (d + 2.0);
+  o.max_level = 20;
+  return o;
+}
+
+absl::Status HdaOptions::Validate() const {
+  if (!(std::isfinite(eta0) && eta0 > 0.0)) {
+    return absl::InvalidArgumentError(absl::StrCat("eta0 must be > 0, got ", eta0));
+  }
+  if (!(eta_exponent >= 0.0 && eta_exponent <= 1.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("eta_exponent must be in [0, 1], got ", eta_exponent));
+  }
+  if (!(refinement > 0.0 && refinement <= 4.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("refinement must be in (0, 4], got ", refinement));
+  }
+  if (max_level < 0 || max_level > kMaxLevel) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_level must be in [0, ", kMaxLevel, "], got ", max_level));
+  }
+  return absl::OkStatus();
+}
+
+int HdaOptions::Level(int64_t t) const {
+  // log2 of a power of two is exact; the 1e-9 absorbs the rounding of refinement·log2 t.
+  const double s = std::floor(refinement * std::log2(static_cast<double>(t)) + 1e-9);
+  return static_cast<int>(std::clamp(s, 0.0, static_cast<double>(max_level)));
+}
+
+absl::StatusOr<std::unique_ptr<HdaLearner>> HdaLearner::Create(const PlayerView& view,
+                                                               const HdaOptions& options) {
+  NASHNET_RETURN_IF_ERROR(CheckContinuousView("hda", view));
+  if (view.feedback == FeedbackModel::kCounterfactual) {
+    return absl::InvalidArgumentError(
+        "hda: counterfactual feedback is for finite games (use full, noisy or bandit)");
+  }
+  NASHNET_RETURN_IF_ERROR(options.Validate());
+  return std::unique_ptr<HdaLearner>(new HdaLearner(view, options));
+}
+
+HdaLearner::HdaLearner(const PlayerView& view, const HdaOptions& options)
+    : o_(options),
+      payoff_max_(view.payoff_range.max),
+      payoff_width_(view.payoff_range.width() > 0.0 ? view.payoff_range.width() : 1.0),
+      box_(view.box),
+      grid_(view.box, Eigen::VectorXi::Ones(view.box.dimension())),
+      rng_(view.seed),
+      scores_(Eigen::ArrayXd::Zero(1)),
+      p_(1) {
+  grid_.FillBounds(&strategy_);
+  Refresh();
+}
+
+void HdaLearner::Refine() {
+  const int d = grid_.dimension();
+  const int j = level_ % d;
+  Eigen::VectorXi counts = grid_.counts();
+  counts[j] *= 2;
+  BoxGrid finer(box_, counts);
+  Eigen::ArrayXd scores(finer.num_cells());
+  for (int c = 0; c < finer.num_cells(); ++c) {
+    // The parent: the same multi-index with coordinate j halved, in the coarser grid.
+    int pc = 0;
+    for (int k = 0; k < d; ++k) {
+      const int ik = finer.Coordinate(c, k);
+      pc += (k == j ? ik / 2 : ik) * grid_.stride(k);
+    }
+    scores[c] = scores_[pc];
+  }
+  grid_ = finer;
+  scores_ = std::move(scores);
+  p_.resize(grid_.num_cells());
+  grid_.FillBounds(&strategy_);
+  ++level_;
+}
+
+void HdaLearner::Refresh() {
+  while (level_ < o_.Level(t_)) Refine();
+  GibbsFromShifted(scores_, eta(t_), &p_);
+  strategy_.probabilities = p_.matrix();
+}
+
+Action HdaLearner::Act() {
+  last_cell_ = SampleIndex(p_, rng_.Uniform());
+  Action action;
+  action.point = grid_.UniformPoint(last_cell_, &rng_);
+  action.probability = p_[last_cell_] / grid_.cell_volume();
+  return action;
+}
+
+void HdaLearner::Update(const Feedback& feedback) {
+  if (last_cell_ >= 0 && std::isfinite(feedback.payoff)) {
+    const double loss = (payoff_max_ - feedback.payoff) / payoff_width_;
+    const double increment = loss / p_[last_cell_];
+    if (std::isfinite(increment)) {
+      scores_[last_cell_] -= increment;
+      ShiftMaxToZero(&scores_);
+    }
+  }
+  last_cell_ = -1;
+  ++t_;
+  Refresh();
+}
+
+}  // namespace nashnet::agents
