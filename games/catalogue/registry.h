@@ -60,7 +60,7 @@ class GameRegistry {
 
 // Registers every built-in game: prisoners_dilemma, coordination, battle_of_the_sexes, stag_hunt,
 // matching_pennies, rock_paper_scissors, shapley, random_generic, random_potential, pigou, braess,
-// parallel_links, cournot, online_bumps, online_drift.
+// parallel_links, network, cournot, online_bumps, online_drift.
 void RegisterBuiltinGames(GameRegistry* registry);
 
 // A catalogue name or a path to a .nfg file (recognised by its extension; relative paths are
