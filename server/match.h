@@ -40,8 +40,11 @@ class MatchMetrics;  // metric trackers (server/match_metrics.h)
 
 class Match {
  public:
-  // Checks the options against the game (e.g. full feedback needs no noise, continuous games
-  // support full/noisy/bandit) and builds the match at round 1.
+  // Checks the options against the game (e.g. full feedback needs no noise, noisy needs
+  // sigma > 0) and builds the match at round 1. Continuous games take all four models
+  // (counterfactual = full: u_i(·; z_-i(t)) against the played points). With sigma > 0 the
+  // counterfactual and bandit models add noise too; the match's noise stream draws players in
+  // order, for each the payoff-vector components in order, then the realized payoff.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Match>> Create(
       std::shared_ptr<const games::Game> game, const MatchOptions& options);
   ~Match();

@@ -1,0 +1,289 @@
+#include "server/simulation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "common/status_macros.h"
+#include "games/catalogue/registry.h"
+#include "server/local_seat.h"
+
+namespace nashnet::server {
+namespace {
+
+constexpr int64_t kMaxRounds = 10'000'000'000;  // 10^10
+constexpr char kDefaultFiniteLearner[] = "hedge";
+// Continuous games have no use for Hedge; their default is hierarchical dual averaging.
+constexpr char kDefaultContinuousLearner[] = "hda";
+
+// The catalogue, filled once on first use (thread-safe function-local static).
+const games::GameRegistry& Registry() {
+  static const games::GameRegistry* const registry = [] {
+    auto* r = new games::GameRegistry;
+    games::RegisterBuiltinGames(r);
+    return r;
+  }();
+  return *registry;
+}
+
+absl::Status WithField(const absl::Status& status, absl::string_view field) {
+  return absl::Status(status.code(), absl::StrCat(field, ": ", status.message()));
+}
+
+absl::StatusOr<agents::FeedbackModel> ToFeedbackModel(v1::FeedbackModel model) {
+  switch (model) {
+    case v1::FEEDBACK_MODEL_UNSPECIFIED:
+    case v1::FEEDBACK_MODEL_FULL:
+      return agents::FeedbackModel::kFull;
+    case v1::FEEDBACK_MODEL_NOISY:
+      return agents::FeedbackModel::kNoisy;
+    case v1::FEEDBACK_MODEL_COUNTERFACTUAL:
+      return agents::FeedbackModel::kCounterfactual;
+    case v1::FEEDBACK_MODEL_BANDIT:
+      return agents::FeedbackModel::kBandit;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("feedback.model: unknown value ", static_cast<int>(model)));
+  }
+}
+
+v1::FeedbackModel ToProto(agents::FeedbackModel model) {
+  switch (model) {
+    case agents::FeedbackModel::kFull:
+      return v1::FEEDBACK_MODEL_FULL;
+    case agents::FeedbackModel::kNoisy:
+      return v1::FEEDBACK_MODEL_NOISY;
+    case agents::FeedbackModel::kCounterfactual:
+      return v1::FEEDBACK_MODEL_COUNTERFACTUAL;
+    case agents::FeedbackModel::kBandit:
+      return v1::FEEDBACK_MODEL_BANDIT;
+  }
+  return v1::FEEDBACK_MODEL_FULL;
+}
+
+// Finds the catalogue entry of `algorithm`, or explains why not (naming `field`).
+absl::StatusOr<const agents::LearnerInfo*> FindLearner(const std::string& algorithm, bool finite,
+                                                       absl::string_view field) {
+  std::vector<std::string> fitting;
+  const agents::LearnerInfo* found = nullptr;
+  for (const agents::LearnerInfo& info : agents::LearnerCatalogue()) {
+    if (info.finite == finite) fitting.push_back(info.name);
+    if (info.name == algorithm) found = &info;
+  }
+  const std::string kind = finite ? "finite" : "continuous";
+  if (found == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": unknown algorithm '", algorithm,
+                                                   "' (known for ", kind,
+                                                   " games: ", absl::StrJoin(fitting, ", "), ")"));
+  }
+  if (found->finite != finite) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", algorithm, " is not for ", kind,
+                     " action sets (use one of: ", absl::StrJoin(fitting, ", "), ")"));
+  }
+  return found;
+}
+
+// Resolves player i's learner from `learner` and `players[i]`, checks it and builds it once for
+// `view`. Errors name the field path.
+absl::StatusOr<PlayerLearnerSpec> ResolveLearner(const v1::RunSpec& spec, int i, bool finite,
+                                                 const agents::PlayerView& view) {
+  const bool has_override = i < spec.players_size();
+  const v1::LearnerSpec* own = has_override ? &spec.players(i) : nullptr;
+  const bool own_algorithm = own != nullptr && !own->algorithm().empty();
+  const std::string player_path = absl::StrCat("players[", i, "]");
+
+  PlayerLearnerSpec result;
+  // Where each parameter came from, for error paths.
+  std::map<std::string, std::string> param_path;
+  if (own_algorithm) {
+    result.algorithm = own->algorithm();
+  } else {
+    result.algorithm = spec.learner().algorithm();
+    for (const auto& [name, value] : spec.learner().params()) {
+      result.params[name] = value;
+      param_path[name] = absl::StrCat("learner.params.", name);
+    }
+  }
+  if (own != nullptr) {
+    for (const auto& [name, value] : own->params()) {
+      result.params[name] = value;
+      param_path[name] = absl::StrCat(player_path, ".params.", name);
+    }
+  }
+  const std::string algorithm_path =
+      own_algorithm ? absl::StrCat(player_path, ".algorithm") : std::string("learner.algorithm");
+  NASHNET_ASSIGN_OR_RETURN(const agents::LearnerInfo* info,
+                           FindLearner(result.algorithm, finite, algorithm_path));
+  for (const auto& [name, value] : result.params) {
+    if (std::find(info->params.begin(), info->params.end(), name) == info->params.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(param_path[name], ": unknown parameter of ", result.algorithm,
+                       " (its parameters: ", absl::StrJoin(info->params, ", "), ")"));
+    }
+    if (!std::isfinite(value)) {
+      return absl::InvalidArgumentError(absl::StrCat(param_path[name], ": must be finite"));
+    }
+  }
+  auto learner = agents::MakeLearner(result.algorithm, result.params, view);
+  if (!learner.ok()) {
+    // Name the parameter the learner complains about (the longest name its message mentions).
+    std::string path = own != nullptr ? player_path : std::string("learner");
+    size_t best = 0;
+    for (const auto& [name, value] : result.params) {
+      if (name.size() > best && learner.status().message().find(name) != absl::string_view::npos) {
+        best = name.size();
+        path = param_path[name];
+      }
+    }
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", learner.status().message()));
+  }
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec, const std::filesystem::path& base_dir) {
+  RunPlan plan;
+  plan.spec = spec;
+  v1::RunSpec& s = plan.spec;
+
+  if (s.rounds() < 1 || s.rounds() > kMaxRounds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("rounds: must be in [1, 10^10], got ", s.rounds()));
+  }
+  if (s.seeds() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("seeds: must be >= 0, got ", s.seeds()));
+  }
+  if (s.seeds() == 0) s.set_seeds(1);
+  if (s.record_every() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record_every: must be >= 0, got ", s.record_every()));
+  }
+  if (s.record_every() == 0) s.set_record_every(1);
+
+  NASHNET_ASSIGN_OR_RETURN(plan.match.feedback, ToFeedbackModel(s.feedback().model()));
+  s.mutable_feedback()->set_model(ToProto(plan.match.feedback));
+  switch (s.feedback().noise()) {
+    case v1::NOISE_DISTRIBUTION_UNSPECIFIED:
+    case v1::NOISE_DISTRIBUTION_GAUSSIAN:
+      plan.match.noise = NoiseDistribution::kGaussian;
+      s.mutable_feedback()->set_noise(v1::NOISE_DISTRIBUTION_GAUSSIAN);
+      break;
+    case v1::NOISE_DISTRIBUTION_UNIFORM:
+      plan.match.noise = NoiseDistribution::kUniform;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("feedback.noise: unknown value ", static_cast<int>(s.feedback().noise())));
+  }
+  plan.match.sigma = s.feedback().sigma();
+  plan.match.rounds = s.rounds();
+  plan.match.seed = s.seed();
+  if (absl::Status st = plan.match.Validate(); !st.ok()) {
+    // Rounds were checked above; Validate's other messages start with the feedback field's name
+    // ("sigma: ...", "noise: ...", "model: ...").
+    return absl::InvalidArgumentError(absl::StrCat("feedback.", st.message()));
+  }
+
+  if (s.game().name().empty()) return absl::InvalidArgumentError("game.name: missing");
+  games::GameParams game_params(s.game().params().begin(), s.game().params().end());
+  auto game = games::LoadGame(Registry(), s.game().name(), game_params, base_dir.string());
+  if (!game.ok()) {
+    const bool name_fault = absl::IsNotFound(game.status()) || game_params.empty();
+    return absl::InvalidArgumentError(
+        absl::StrCat(name_fault ? "game.name" : "game.params", ": ", game.status().message()));
+  }
+  plan.game = *std::move(game);
+  const int num_players = plan.game->num_players();
+  const bool finite = plan.game->action_kind() == games::ActionKind::kFinite;
+  if (s.players_size() > num_players) {
+    return absl::InvalidArgumentError(absl::StrCat("players: ", s.players_size(),
+                                                   " entries, but game ", plan.game->name(),
+                                                   " has ", num_players, " players"));
+  }
+  if (s.learner().algorithm().empty()) {
+    s.mutable_learner()->set_algorithm(finite ? kDefaultFiniteLearner : kDefaultContinuousLearner);
+  }
+
+  auto match = Match::Create(plan.game, plan.match);
+  if (!match.ok()) return WithField(match.status(), "feedback");
+  for (int i = 0; i < num_players; ++i) {
+    NASHNET_ASSIGN_OR_RETURN(PlayerLearnerSpec learner,
+                             ResolveLearner(s, i, finite, (*match)->ViewFor(i)));
+    plan.learners.push_back(std::move(learner));
+  }
+  return plan;
+}
+
+absl::StatusOr<RunSummary> Simulate(const RunPlan& plan, uint64_t seed, RoundObserver* observer,
+                                    const SimulateOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  if (plan.game == nullptr) return absl::InvalidArgumentError("plan: no game (use PlanRun)");
+  const int n = plan.game->num_players();
+  if (static_cast<int>(plan.learners.size()) != n) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plan: ", plan.learners.size(), " learners for ", n, " players"));
+  }
+  if (options.progress && options.progress_every < 1) {
+    return absl::InvalidArgumentError("progress_every: must be >= 1");
+  }
+  MatchOptions match_options = plan.match;
+  match_options.seed = seed;
+  NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<Match> match, Match::Create(plan.game, match_options));
+  std::vector<LocalSeat> seats;
+  seats.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    const PlayerLearnerSpec& l = plan.learners[i];
+    NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<agents::Learner> learner,
+                             agents::MakeLearner(l.algorithm, l.params, match->ViewFor(i)));
+    seats.emplace_back(i, std::move(learner));
+  }
+
+  const int64_t rounds = match_options.rounds;
+  const int64_t record_every = std::max<int64_t>(plan.spec.record_every(), 1);
+  std::vector<agents::Feedback> feedback(n);
+  for (int64_t t = 1; t <= rounds; ++t) {
+    for (LocalSeat& seat : seats) {
+      if (absl::Status st = seat.Play(match.get()); !st.ok()) {
+        return absl::Status(st.code(), absl::StrCat("round ", t, ": ", st.message()));
+      }
+    }
+    match->Resolve(&feedback);
+    for (int i = 0; i < n; ++i) seats[i].Update(feedback[i]);
+    if (observer != nullptr && (t == 1 || t % record_every == 0 || t == rounds)) {
+      observer->OnRound(match->Snapshot());
+    }
+    if (options.progress && t % options.progress_every == 0) options.progress(t);
+  }
+
+  const RoundMetrics last = match->Snapshot();
+  RunSummary summary;
+  summary.rounds = rounds;
+  summary.seed = seed;
+  summary.nash_gap = last.nash_gap;
+  summary.empirical_nash_gap = last.empirical_nash_gap;
+  summary.equilibrium_distance = last.equilibrium_distance;
+  for (int i = 0; i < n; ++i) {
+    const PlayerRoundMetrics& p = last.players[i];
+    PlayerSummary& ps = summary.players.emplace_back();
+    ps.algorithm = plan.learners[i].algorithm;
+    ps.strategy = p.strategy.size() > 0 ? p.strategy : p.point;
+    ps.regret = p.regret;
+    ps.realized_regret = p.realized_regret;
+    ps.dynamic_regret = p.dynamic_regret;
+    ps.average_payoff = p.average_payoff;
+  }
+  summary.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace nashnet::server
