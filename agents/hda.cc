@@ -15,6 +15,7 @@ HdaOptions HdaOptions::Defaults(const PlayerView& view) {
   o.eta_exponent = (d + 1.0) / (d + 2.0);
   o.refinement = d / (d + 2.0);
   o.max_level = 20;
+  while (o.max_level > 0 && (int64_t{1} << o.max_level) * d > kMaxCellCoordinates) --o.max_level;
   return o;
 }
 
@@ -37,6 +38,18 @@ absl::Status HdaOptions::Validate() const {
   return absl::OkStatus();
 }
 
+absl::Status HdaOptions::Validate(int dimension) const {
+  NASHNET_RETURN_IF_ERROR(Validate());
+  // max_level <= 24 and the product is checked in doubles: no overflow for any dimension.
+  if (static_cast<double>(int64_t{1} << max_level) * std::max(1, dimension) >
+      static_cast<double>(kMaxCellCoordinates)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_level ", max_level, " is too fine for dimension ", dimension, ": 2^max_level·d = ",
+        static_cast<double>(int64_t{1} << max_level) * dimension, " > 2^22 cell coordinates"));
+  }
+  return absl::OkStatus();
+}
+
 int HdaOptions::Level(int64_t t) const {
   // log2 of a power of two is exact; the 1e-9 absorbs the rounding of refinement·log2 t.
   const double s = std::floor(refinement * std::log2(static_cast<double>(t)) + 1e-9);
@@ -50,7 +63,7 @@ absl::StatusOr<std::unique_ptr<HdaLearner>> HdaLearner::Create(const PlayerView&
     return absl::InvalidArgumentError(
         "hda: counterfactual feedback is for finite games (use full, noisy or bandit)");
   }
-  NASHNET_RETURN_IF_ERROR(options.Validate());
+  NASHNET_RETURN_IF_ERROR(options.Validate(view.box.dimension()));
   return std::unique_ptr<HdaLearner>(new HdaLearner(view, options));
 }
 

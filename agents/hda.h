@@ -15,7 +15,7 @@
 // feedback does not exist for continuous games and is rejected.
 //
 // Defaults: refinement = d/(d+2) (cells of diameter ~ t^(−1/(d+2))), eta_exponent = (d+1)/(d+2),
-// eta0 = 1, max_level = 20 (at most 2^20 cells).
+// eta0 = 1, max_level = 20 (at most 2^20 cells), lowered so that 2^max_level·d <= 2^22.
 //
 // Per round: O(cells); a refinement copies the scores once (O(cells)).
 // Thread safety: none; one learner per seat.
@@ -41,10 +41,14 @@ struct HdaOptions {
   int max_level = 20;               // cap on s_t, in [0, kMaxLevel]
 
   static constexpr int kMaxLevel = 24;
+  // Cap on cells × dimension, 2^max_level·d (the strategy stores two d-vectors per cell: 64 MiB).
+  static constexpr int64_t kMaxCellCoordinates = int64_t{1} << 22;
 
   // ALGORITHMS.md's defaults for the view's dimension d.
   [[nodiscard]] static HdaOptions Defaults(const PlayerView& view);
   [[nodiscard]] absl::Status Validate() const;
+  // Validate() and 2^max_level·dimension <= kMaxCellCoordinates.
+  [[nodiscard]] absl::Status Validate(int dimension) const;
   // s_t, the level of round t's partition.
   [[nodiscard]] int Level(int64_t t) const;
 };

@@ -135,9 +135,11 @@ Action HedgeLrLearner::Act() { return DrawFiniteAction(x_, &rng_); }
 
 void HedgeLrLearner::Update(const Feedback& feedback) {
   ++t_;
-  if (!HasPayoffVector(feedback, scores_.size())) return;
-  scores_ += feedback.payoff_vector.array();
-  ShiftMaxToZero(&scores_);
+  // Malformed feedback adds nothing to S, but the rate still moves on: x = softmax(η_t·S).
+  if (HasPayoffVector(feedback, scores_.size())) {
+    scores_ += feedback.payoff_vector.array();
+    ShiftMaxToZero(&scores_);
+  }
   GibbsFromShifted(scores_, rate(t_), &x_);
   strategy_.probabilities = x_.matrix();
 }

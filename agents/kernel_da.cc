@@ -10,6 +10,8 @@ namespace nashnet::agents {
 namespace {
 
 constexpr int64_t kAssumedHorizon = 10000;  // when the horizon is unknown
+// Cap on bandwidth0 (box sides): a ball wider than √d already covers the whole normalised box.
+constexpr double kMaxBandwidth0 = 1e6;
 
 double WidthOrOne(const PlayerView& view) {
   const double w = view.payoff_range.width();
@@ -53,8 +55,8 @@ absl::Status KernelDaOptions::Validate(int dimension) const {
   NASHNET_RETURN_IF_ERROR(check(std::isfinite(eta0) && eta0 > 0.0, "eta0", eta0, "> 0"));
   NASHNET_RETURN_IF_ERROR(
       check(eta_exponent >= 0.0 && eta_exponent <= 1.0, "eta_exponent", eta_exponent, "in [0, 1]"));
-  NASHNET_RETURN_IF_ERROR(
-      check(std::isfinite(bandwidth0) && bandwidth0 > 0.0, "bandwidth0", bandwidth0, "> 0"));
+  NASHNET_RETURN_IF_ERROR(check(bandwidth0 > 0.0 && bandwidth0 <= kMaxBandwidth0, "bandwidth0",
+                                bandwidth0, "in (0, 1e6]"));
   NASHNET_RETURN_IF_ERROR(check(bandwidth_exponent >= 0.0 && bandwidth_exponent <= 1.0,
                                 "bandwidth_exponent", bandwidth_exponent, "in [0, 1]"));
   NASHNET_RETURN_IF_ERROR(
@@ -138,8 +140,13 @@ void KernelDaLearner::AddKernelEstimate(double loss) {
     const double side = grid_.box().upper[j] - grid_.box().lower[j];
     x[j] = side > 0.0 ? (last_point_[j] - grid_.box().lower[j]) / side : 0.5;
     const int n = grid_.counts()[j];
-    lo[j] = std::max(0, static_cast<int>(std::ceil((x[j] - delta) * n - 0.5)));
-    hi[j] = std::min(n - 1, static_cast<int>(std::floor((x[j] + delta) * n - 0.5)));
+    // Clamped to [−1, n] before the cast: (x ± δ)·n can exceed the int range for a wide ball.
+    const double first =
+        std::clamp(std::ceil((x[j] - delta) * n - 0.5), -1.0, static_cast<double>(n));
+    const double last =
+        std::clamp(std::floor((x[j] + delta) * n - 0.5), -1.0, static_cast<double>(n));
+    lo[j] = std::max(0, static_cast<int>(first));
+    hi[j] = std::min(n - 1, static_cast<int>(last));
   }
   ball_.clear();
   if ((lo.array() <= hi.array()).all()) {

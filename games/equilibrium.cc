@@ -14,17 +14,26 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// Relative tie tolerance of PureEquilibria: payoffs that are equal in real arithmetic can differ
+// by a few ulps of the payoff scale after rounding (e.g. 49·fl(1/49) ≠ 1), far below 1e-12.
+constexpr double kRelativeTieTolerance = 1e-12;
+
 // Checks player i at a pure profile given u_i(b; a_-i) for every b (payoff(b)). Returns false if
-// some deviation gains; otherwise lowers *gap to the smallest loss and clears *strict on a tie.
+// some deviation gains at least `tie`; otherwise clears *strict on a tie (|loss| < tie) and lowers
+// *gap to the smallest loss of the other deviations.
 template <typename PayoffOf>
-bool NoProfitableDeviation(int own, int num_actions, PayoffOf payoff, bool* strict, double* gap) {
+bool NoProfitableDeviation(int own, int num_actions, PayoffOf payoff, double tie, bool* strict,
+                           double* gap) {
   const double u = payoff(own);
   for (int b = 0; b < num_actions; ++b) {
     if (b == own) continue;
     const double loss = u - payoff(b);
-    if (loss < 0.0) return false;
-    if (loss == 0.0) *strict = false;
-    *gap = std::min(*gap, loss);
+    if (loss <= -tie) return false;
+    if (loss < tie) {
+      *strict = false;
+    } else {
+      *gap = std::min(*gap, loss);
+    }
   }
   return true;
 }
@@ -68,6 +77,8 @@ absl::StatusOr<std::vector<PureEquilibrium>> PureEquilibria(const FiniteGame& ga
   std::vector<int64_t> strides(n, 1);
   for (int i = 1; i < n; ++i) strides[i] = strides[i - 1] * counts[i - 1];
   std::vector<Eigen::VectorXd> v;
+  const double width = game.payoff_range().width();
+  const double tie = kRelativeTieTolerance * (std::isfinite(width) ? std::max(1.0, width) : 1.0);
 
   std::vector<PureEquilibrium> equilibria;
   PureProfile profile(n, 0);
@@ -81,13 +92,13 @@ absl::StatusOr<std::vector<PureEquilibrium>> PureEquilibria(const FiniteGame& ga
         const double* u = table->payoffs(i).data() + (index - profile[i] * strides[i]);
         const int64_t stride = strides[i];
         is_equilibrium = NoProfitableDeviation(
-            profile[i], counts[i], [&](int b) { return u[b * stride]; }, &strict, &gap);
+            profile[i], counts[i], [&](int b) { return u[b * stride]; }, tie, &strict, &gap);
       }
     } else {
       game.PurePayoffVectors(profile, &v);
       for (int i = 0; i < n && is_equilibrium; ++i) {
         is_equilibrium = NoProfitableDeviation(
-            profile[i], counts[i], [&](int b) { return v[i][b]; }, &strict, &gap);
+            profile[i], counts[i], [&](int b) { return v[i][b]; }, tie, &strict, &gap);
       }
     }
     if (is_equilibrium) {

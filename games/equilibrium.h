@@ -6,10 +6,9 @@
 // Thread safety: free functions over immutable games; safe to call concurrently.
 #pragma once
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "absl/status/statusor.h"
 #include "games/finite_game.h"
@@ -29,6 +28,10 @@ struct PureEquilibrium {
 
 // Every pure Nash equilibrium of `game`, in profile order (Gambit order: player 1 fastest).
 // Fails with ResourceExhausted if the game has more than `max_profiles` pure profiles.
+// Payoffs are compared with a tie tolerance τ = 1e-12·max(1, payoff_range().width()), so that
+// ties exact in real arithmetic survive rounding (49·fl(1/49) ≠ 1): a deviation gaining less than
+// τ is a tie, so the profile is still an equilibrium but not strict, and Δ is taken over the
+// deviations losing at least τ.
 [[nodiscard]] absl::StatusOr<std::vector<PureEquilibrium>> PureEquilibria(
     const FiniteGame& game, int64_t max_profiles = 50'000'000);
 

@@ -1,8 +1,10 @@
 // NfgLexer: tokens, positions and number values of .nfg text.
 #include "games/nfg_lexer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -46,6 +48,43 @@ bool IsNumber(std::string_view s) {
     if (digits() == 0) return false;
   }
   return i == s.size();
+}
+
+// ⌊log10 |x|⌋ of a decimal number [sign] digits [. digits] [e|E [sign] digits] that is not zero,
+// exactly and without the locale (strtod's decimal point is locale-dependent). The exponent
+// saturates at ±10^12, far beyond any double.
+int64_t DecimalMagnitude(std::string_view s) {
+  size_t k = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  int64_t magnitude = 0;
+  int64_t integer_digits = 0;
+  bool found = false;
+  for (; k < s.size() && s[k] >= '0' && s[k] <= '9'; ++k, ++integer_digits) {
+    if (!found && s[k] != '0') {
+      found = true;
+      magnitude = -integer_digits;
+    }
+  }
+  if (found) magnitude += integer_digits - 1;
+  if (k < s.size() && s[k] == '.') {
+    ++k;
+    for (int64_t j = 1; k < s.size() && s[k] >= '0' && s[k] <= '9'; ++k, ++j) {
+      if (!found && s[k] != '0') {
+        found = true;
+        magnitude = -j;
+      }
+    }
+  }
+  int64_t exponent = 0;
+  if (k < s.size() && (s[k] == 'e' || s[k] == 'E')) {
+    ++k;
+    const bool negative = k < s.size() && s[k] == '-';
+    if (k < s.size() && (s[k] == '-' || s[k] == '+')) ++k;
+    for (; k < s.size() && s[k] >= '0' && s[k] <= '9'; ++k) {
+      exponent = std::min<int64_t>(exponent * 10 + (s[k] - '0'), 1'000'000'000'000);
+    }
+    if (negative) exponent = -exponent;
+  }
+  return magnitude + exponent;
 }
 
 }  // namespace
@@ -161,12 +200,13 @@ absl::StatusOr<double> NfgLexer::ToDouble(const NfgToken& token, std::string_vie
   double value = 0.0;
   const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (error == std::errc::result_out_of_range) {
-    // Too small for a double (a negative exponent) rounds to zero; too large is an error.
-    const size_t e = s.find_first_of("eE");
-    if (e != std::string_view::npos && e + 1 < s.size() && s[e + 1] == '-') {
-      return s[0] == '-' ? -0.0 : 0.0;
+    // Too small for a double rounds to a signed zero; too large is an error. The exponent's sign
+    // does not decide it (1 followed by 400 zeros then e-10 is 1e390): the decimal magnitude
+    // does, which is >= 308 on overflow and <= −308 on underflow.
+    if (DecimalMagnitude(s) >= 0) {
+      return Error(token, absl::StrCat("number '", token.text, "' is out of range"));
     }
-    return Error(token, absl::StrCat("number '", token.text, "' is out of range"));
+    return s[0] == '-' ? -0.0 : 0.0;
   }
   if (error != std::errc() || end != s.data() + s.size()) {
     return Error(token, absl::StrCat("invalid number '", token.text, "'"));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -151,13 +152,59 @@ absl::StatusOr<std::vector<Edge>> ParseEdges(std::string_view text, int players)
   return edges;
 }
 
-// Every simple directed path from `source` to `sink` (as edge indices), by depth-first search.
+// Every simple directed path from `source` to `sink` (as edge indices), by depth-first search in
+// edge order. Nodes that cannot reach the sink are pruned first (a reverse breadth-first search),
+// and the search gives up after kMaxSearchSteps calls: a dense graph has ~k! simple paths.
 class PathEnumerator {
  public:
-  PathEnumerator(const std::vector<Edge>& edges, std::string_view sink)
-      : edges_(edges), sink_(sink) {}
+  static constexpr int64_t kMaxSearchSteps = 1'000'000;
 
-  absl::Status From(std::string_view node) {
+  PathEnumerator(const std::vector<Edge>& edges, std::string_view sink) : sink_(NodeId(sink)) {
+    for (const Edge& edge : edges) {
+      tails_.push_back(NodeId(edge.from));
+      heads_.push_back(NodeId(edge.to));
+    }
+    const int num_nodes = static_cast<int>(ids_.size());
+    out_.resize(num_nodes);
+    std::vector<std::vector<int>> in(num_nodes);
+    for (int e = 0; e < static_cast<int>(edges.size()); ++e) {
+      out_[tails_[e]].push_back(e);
+      in[heads_[e]].push_back(e);
+    }
+    reaches_sink_.assign(num_nodes, false);
+    reaches_sink_[sink_] = true;
+    std::vector<int> queue = {sink_};
+    for (size_t next = 0; next < queue.size(); ++next) {
+      for (int e : in[queue[next]]) {
+        if (!reaches_sink_[tails_[e]]) {
+          reaches_sink_[tails_[e]] = true;
+          queue.push_back(tails_[e]);
+        }
+      }
+    }
+    on_path_.assign(num_nodes, false);
+  }
+
+  absl::Status From(std::string_view source) {
+    const auto it = ids_.find(std::string(source));
+    if (it == ids_.end()) return absl::OkStatus();  // the source has no edges: no route
+    return reaches_sink_[it->second] ? Search(it->second) : absl::OkStatus();
+  }
+
+  std::vector<std::vector<int>>& routes() { return routes_; }
+
+ private:
+  int NodeId(std::string_view name) {
+    return ids_.emplace(std::string(name), static_cast<int>(ids_.size())).first->second;
+  }
+
+  // Extends path_ (which ends at `node`, a node that can reach the sink) in every simple way.
+  absl::Status Search(int node) {
+    if (++steps_ > kMaxSearchSteps) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter 'edges': too many paths to enumerate (more than ",
+                       kMaxSearchSteps, " search steps; use a sparser graph)"));
+    }
     if (node == sink_) {
       if (routes_.size() >= kMaxRoutes) {
         return absl::InvalidArgumentError(absl::StrCat("parameter 'edges': more than ", kMaxRoutes,
@@ -166,27 +213,25 @@ class PathEnumerator {
       routes_.push_back(path_);
       return absl::OkStatus();
     }
-    visited_.emplace_back(node);
-    for (int e = 0; e < static_cast<int>(edges_.size()); ++e) {
-      const Edge& edge = edges_[e];
-      if (edge.from != node ||
-          std::find(visited_.begin(), visited_.end(), edge.to) != visited_.end()) {
-        continue;
-      }
+    on_path_[node] = true;
+    for (int e : out_[node]) {
+      const int head = heads_[e];
+      if (on_path_[head] || !reaches_sink_[head]) continue;
       path_.push_back(e);
-      NASHNET_RETURN_IF_ERROR(From(edge.to));
+      NASHNET_RETURN_IF_ERROR(Search(head));
       path_.pop_back();
     }
-    visited_.pop_back();
+    on_path_[node] = false;
     return absl::OkStatus();
   }
 
-  std::vector<std::vector<int>>& routes() { return routes_; }
-
- private:
-  const std::vector<Edge>& edges_;
-  std::string_view sink_;
-  std::vector<std::string> visited_;
+  std::unordered_map<std::string, int> ids_;  // node name → id, in order of first appearance
+  int sink_;                                  // the sink's node id
+  std::vector<int> tails_, heads_;            // edge e goes from node tails_[e] to node heads_[e]
+  std::vector<std::vector<int>> out_;         // node → its outgoing edges, in edge order
+  std::vector<bool> reaches_sink_;            // some directed path leads from the node to the sink
+  std::vector<bool> on_path_;                 // the node is on the current partial path
+  int64_t steps_ = 0;                         // calls of Search so far
   std::vector<int> path_;
   std::vector<std::vector<int>> routes_;
 };

@@ -2,6 +2,7 @@
 // numerical safety. Their regret rates are in continuous_rates_test.cc.
 #include <cmath>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "agents/hda.h"
@@ -87,6 +88,42 @@ TEST(KernelDaLearner, BanditEstimateSpreadsOverTheBallAndIsImportanceWeighted) {
   const double z = m * w_hit + (40 - m) * w_free;
   EXPECT_NEAR(x.maxCoeff(), 0.5 * w_free / z + 0.5 / 40, 1e-12);
   EXPECT_NEAR(x.minCoeff(), 0.5 * w_hit / z + 0.5 / 40, 1e-12);
+}
+
+TEST(KernelDaLearner, AHugeBandwidthIsCappedAndItsBallCoversTheWholeGrid) {
+  KernelDaOptions o{.bandwidth0 = 1e9, .bandwidth_exponent = 0.0, .epsilon0 = 0.0, .grid = 4096};
+  auto rejected = KernelDaLearner::Create(BoxView(1, FeedbackModel::kBandit), o);
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_NE(std::string(rejected.status().message()).find("bandwidth0"), std::string::npos);
+  // δ = 1e6 passes, and (x ± δ)·4096 ≈ ±4e9 is past INT_MAX: the cell range must be clamped
+  // before the cast (else UB; on x86 it wrapped to INT_MIN and left only the played cell). The
+  // ball holds every cell, so all get the same estimate and the strategy stays uniform.
+  o.bandwidth0 = 1e6;
+  auto learner = KernelDaLearner::Create(BoxView(1, FeedbackModel::kBandit), o).value();
+  for (int t = 0; t < 3; ++t) {
+    (void)learner->Act();
+    Feedback fb;
+    fb.payoff = 0.5;  // ℓ = 0.75
+    learner->Update(fb);
+  }
+  const Eigen::VectorXd& x = learner->strategy().probabilities;
+  EXPECT_NEAR(x.maxCoeff(), 1.0 / 4096, 1e-15);
+  EXPECT_NEAR(x.minCoeff(), 1.0 / 4096, 1e-15);
+}
+
+TEST(HdaOptions, CellsTimesDimensionAreCappedAt2To22) {
+  // 2^20 cells × d = 8 coordinates would be 2^23 doubles per bound matrix: rejected, naming
+  // max_level; 2^19·8 = 2^22 is the largest allowed, and the defaults respect the cap.
+  HdaOptions o = HdaOptions::Defaults(BoxView(8, FeedbackModel::kBandit));
+  EXPECT_EQ(o.max_level, 19);
+  EXPECT_TRUE(HdaLearner::Create(BoxView(8, FeedbackModel::kBandit), o).ok());
+  o.max_level = 20;
+  const absl::Status status = HdaLearner::Create(BoxView(8, FeedbackModel::kBandit), o).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message()).find("max_level 20"), std::string::npos) << status;
+  EXPECT_FALSE(o.Validate(8).ok());
+  EXPECT_TRUE(o.Validate(4).ok());  // 2^20·4 = 2^22
+  EXPECT_EQ(HdaOptions::Defaults(BoxView(1, FeedbackModel::kBandit)).max_level, 20);
 }
 
 TEST(KernelDaLearner, AutomaticGridHasEightCellsPerBandwidthAtTheHorizon) {

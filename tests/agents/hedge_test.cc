@@ -112,6 +112,20 @@ TEST(HedgeLearner, MalformedFeedbackIsIgnored) {
   EXPECT_EQ(learner->round(), 3);
 }
 
+TEST(HedgeLrLearner, MalformedFeedbackAddsNothingButTheRateMovesOn) {
+  // S stays (1, 0, 0.5) through a skipped round, yet round 3's strategy uses η_3 = 0.8/√3, not η_2:
+  // x(t) = softmax(η_t·S(t)) whatever the feedback was.
+  auto learner = HedgeLrLearner::Create(FiniteView(3), {.eta0 = 0.8, .eta_exponent = 0.5}).value();
+  learner->Update(VectorFeedback(1, {1.0, 0.0, 0.5}));
+  learner->Update(VectorFeedback(2, {1.0, NAN, 0.0}));
+  const double e3 = 0.8 / std::sqrt(3.0);
+  EXPECT_TRUE(learner->strategy().probabilities.isApprox(Softmax3(e3, 0.0, 0.5 * e3), 1e-14))
+      << learner->strategy().probabilities.transpose();
+  learner->Update(VectorFeedback(3, {1.0, 2.0}));  // wrong size
+  const double e4 = 0.8 / 2.0;
+  EXPECT_TRUE(learner->strategy().probabilities.isApprox(Softmax3(e4, 0.0, 0.5 * e4), 1e-14));
+}
+
 TEST(HedgeLearner, SameSeedGivesTheSameActions) {
   auto a = HedgeLearner::Create(FiniteView(5, FeedbackModel::kFull, 42), {}).value();
   auto b = HedgeLearner::Create(FiniteView(5, FeedbackModel::kFull, 42), {}).value();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/rng.h"
 #include "games/catalogue/registry.h"
 #include "games/equilibrium.h"
@@ -222,6 +223,61 @@ TEST(Network, DefaultGraphIsBraessWithTheSamePayoffs) {
   const auto cyclic = Catalogue(
       "network", {{"players", "2"}, {"edges", "s>a:0,1; a>t:1; s>b:1; b>t:0,1; a>b:0; b>a:0"}});
   EXPECT_EQ(cyclic->num_routes(), 4);
+}
+
+// A complete directed graph on k nodes c0..c{k-1}: k(k−1) edges of latency 1.
+std::string CompleteCluster(int k) {
+  std::string edges;
+  for (int a = 0; a < k; ++a) {
+    for (int b = 0; b < k; ++b) {
+      if (a != b) absl::StrAppend(&edges, "c", a, ">c", b, ":1;");
+    }
+  }
+  return edges;
+}
+
+TEST(Network, ClustersThatCannotReachTheSinkArePrunedBeforeTheSearch) {
+  // s enters a complete 14-node cluster with no way out: ~13!·e ≈ 1.7e10 dead-end simple paths
+  // (a hang without pruning, from a 1.9 KB string). Only s-t is a route.
+  const std::string edges = "s>c0:1; s>t:0,1; " + CompleteCluster(14);
+  const auto game = Catalogue("network", {{"players", "2"}, {"edges", edges}});
+  ASSERT_NE(game, nullptr);
+  EXPECT_EQ(game->route_names(), (std::vector<std::string>{"s-t"}));
+  EXPECT_EQ(game->num_resources(), 2 + 14 * 13);
+}
+
+TEST(Network, PathSearchHasABudget) {
+  // Now the cluster reaches t, but only through c0, where the search enters it: every path
+  // c0-ci-... is a dead end once c0 is on it, ~11!·e ≈ 1e8 of them for 12 nodes, and a single
+  // route s-c0-t. The search stops after 10^6 steps with an error instead of hanging.
+  GameRegistry registry;
+  RegisterBuiltinGames(&registry);
+  const auto game = registry.Make(
+      "network", {{"players", "2"}, {"edges", "s>c0:1; c0>t:1; " + CompleteCluster(12)}});
+  ASSERT_FALSE(game.ok());
+  EXPECT_EQ(game.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(
+      std::string(game.status().message()).find("parameter 'edges': too many paths to enumerate"),
+      std::string::npos)
+      << game.status();
+}
+
+TEST(PureEquilibria, TiesExactInRealArithmeticSurviveRounding) {
+  // One player, routes s-t (latency 0.3) and s-a-t (0.1 + 0.2 = 0.30000000000000004 in doubles):
+  // a tie in real numbers, so both routes are weak equilibria, neither strict (gap 0). Exact
+  // comparisons made s-t strict with Δ = 5.6e-17 and missed s-a-t; the tie tolerance is
+  // 1e-12·max(1, range width) ≫ 1 ulp.
+  const auto game =
+      Catalogue("network", {{"players", "1"}, {"edges", "s>t:0.3; s>a:0.1; a>t:0.2"}});
+  ASSERT_NE(game, nullptr);
+  ASSERT_NE(game->PurePayoff(0, PureProfile{0}), game->PurePayoff(0, PureProfile{1}));
+  auto eqs = PureEquilibria(*game);
+  ASSERT_TRUE(eqs.ok()) << eqs.status();
+  ASSERT_EQ(eqs->size(), 2u);
+  for (const PureEquilibrium& eq : *eqs) {
+    EXPECT_FALSE(eq.strict);
+    EXPECT_EQ(eq.gap, 0.0);
+  }
 }
 
 TEST(ParallelLinks, ExplicitLatenciesReproducePigou) {

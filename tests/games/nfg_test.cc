@@ -114,6 +114,18 @@ TEST(ParseNfg, UnderflowRoundsToZeroAndKeepsItsSign) {
   EXPECT_EQ(game->data().payoffs[0][2], std::numeric_limits<double>::denorm_min());
 }
 
+TEST(ParseNfg, UnderflowIsDecidedByMagnitudeNotByTheExponentsSign) {
+  // 0.(400 zeros)1e10 = 1e−391 and −0.(400 zeros)1E+5 = −1e−396: underflows despite positive
+  // exponents. (The converse, 1(400 zeros)e-10 = 1e390, is an overflow error: see below.)
+  const std::string tiny = "0." + std::string(400, '0') + "1";
+  auto game = MustParse("NFG 1 R \"\" { \"A\" } { 2 } " + tiny + "e10 -" + tiny + "E+5");
+  ASSERT_NE(game, nullptr);
+  EXPECT_EQ(game->data().payoffs[0][0], 0.0);
+  EXPECT_FALSE(std::signbit(game->data().payoffs[0][0]));
+  EXPECT_EQ(game->data().payoffs[0][1], 0.0);
+  EXPECT_TRUE(std::signbit(game->data().payoffs[0][1]));
+}
+
 TEST(ParseNfg, RefusesGamesBeyondTheReadersSizeLimitBeforeAllocating) {
   // 301 players, one of them with 10^6 strategies: 3.01e8 payoff entries > 2^28. The file is
   // padded so that it is long enough to hold 10^6 profiles, so only the entry limit can refuse it.
@@ -249,6 +261,9 @@ TEST(ParseNfg, RejectsMalformedFilesAtTheFaultyLineAndColumn) {
       {"lone sign", kHead + "1 2 - 4", "2:5", "invalid number '-'"},
       {"zero denominator", kHead + "1 2 3/0 4 5 6 7 8", "2:5", "division by zero in '3/0'"},
       {"overflow", kHead + "1 2 1e999 4 5 6 7 8", "2:5", "number '1e999' is out of range"},
+      // A negative exponent does not make it an underflow: 10^400 · 10^−10 = 1e390.
+      {"overflow with a negative exponent", kHead + "1 2 1" + std::string(400, '0') + "e-10 4 5",
+       "2:5", "' is out of range"},
       {"string in payoffs", kHead + "1 2 \"3\" 4 5 6 7 8", "2:5",
        "expected a payoff (a number), found string \"3\""},
       {"comma in payoffs", kHead + "1, 2 3 4 5 6 7 8", "2:2",
