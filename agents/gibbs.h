@@ -55,21 +55,25 @@ inline void ShiftMaxToZero(Eigen::ArrayXd* scores) {
 // a -inf score, say), it falls back to the uniform distribution. No allocation when `x` already
 // has the right size.
 inline constexpr double kMinExponent = -700.0;
-inline void GibbsFromShifted(const Eigen::ArrayXd& scores, double scale, Eigen::ArrayXd* x) {
+template <typename Out>  // Eigen::ArrayXd or Eigen::VectorXd
+inline void GibbsFromShifted(const Eigen::ArrayXd& scores, double scale,
+                             Eigen::PlainObjectBase<Out>* x) {
   x->resize(scores.size());
-  *x = (scale * scores).max(kMinExponent).exp();
-  const double sum = x->sum();
+  auto&& p = x->array();  // ArrayXd: a reference; VectorXd: a wrapper (lifetime extended)
+  p = (scale * scores).max(kMinExponent).exp();
+  const double sum = p.sum();  // >= 1 when the top score is 0: exp(0) contributes
   if (std::isfinite(sum) && sum > 0.0) {
-    *x /= sum;
+    p *= 1.0 / sum;
   } else {
-    x->setConstant(1.0 / static_cast<double>(scores.size()));
+    p.setConstant(1.0 / static_cast<double>(scores.size()));
   }
 }
 
 // The index k with Σ_{j<k} p_j <= u < Σ_{j<=k} p_j (inverse CDF), for u in [0, 1). If rounding
 // leaves u beyond the total, the last index of positive probability. Never an index of zero
 // probability. O(size).
-[[nodiscard]] inline int SampleIndex(const Eigen::ArrayXd& p, double u) {
+template <typename Derived>
+[[nodiscard]] inline int SampleIndex(const Eigen::DenseBase<Derived>& p, double u) {
   double cumulative = 0.0;
   int last_positive = 0;
   for (int k = 0; k < p.size(); ++k) {

@@ -27,6 +27,13 @@ Action DrawFiniteAction(const Eigen::ArrayXd& x, Rng* rng) {
   return action;
 }
 
+Action DrawFiniteAction(const Eigen::VectorXd& x, Rng* rng) {
+  Action action;
+  action.index = SampleIndex(x, rng->Uniform());
+  action.probability = x[action.index];
+  return action;
+}
+
 absl::Status CheckFiniteView(std::string_view algorithm, const PlayerView& view) {
   if (!view.finite()) {
     return absl::InvalidArgumentError(
@@ -68,27 +75,23 @@ absl::StatusOr<std::unique_ptr<HedgeLearner>> HedgeLearner::Create(const PlayerV
 }
 
 HedgeLearner::HedgeLearner(const PlayerView& view, const HedgeOptions& options)
-    : options_(options),
-      rng_(view.seed),
-      scores_(Eigen::ArrayXd::Zero(view.num_actions)),
-      increment_(view.num_actions),
-      x_(view.num_actions) {
-  GibbsFromShifted(scores_, 1.0, &x_);
-  strategy_.probabilities = x_.matrix();
+    : options_(options), rng_(view.seed), scores_(Eigen::ArrayXd::Zero(view.num_actions)) {
+  GibbsFromShifted(scores_, 1.0, &strategy_.probabilities);
 }
 
-Action HedgeLearner::Act() { return DrawFiniteAction(x_, &rng_); }
+Action HedgeLearner::Act() { return DrawFiniteAction(strategy_.probabilities, &rng_); }
 
 void HedgeLearner::Update(const Feedback& feedback) {
   const double gamma = step(t_);
   ++t_;
   if (!HasPayoffVector(feedback, scores_.size())) return;
-  increment_ = gamma * feedback.payoff_vector.array();
-  if (!increment_.allFinite()) return;
-  scores_ += increment_;
+  // Y += γ_t·v̂ in place (no scratch buffer); an increment beyond DBL_MAX is ignored. Scores are
+  // <= 0 before the update, so adding a finite increment cannot overflow upwards.
+  const auto increment = gamma * feedback.payoff_vector.array();
+  if (!increment.allFinite()) return;
+  scores_ += increment;
   ShiftMaxToZero(&scores_);
-  GibbsFromShifted(scores_, 1.0, &x_);
-  strategy_.probabilities = x_.matrix();
+  GibbsFromShifted(scores_, 1.0, &strategy_.probabilities);
 }
 
 // ---- hedge-lr ----
@@ -123,15 +126,11 @@ absl::StatusOr<std::unique_ptr<HedgeLrLearner>> HedgeLrLearner::Create(
 }
 
 HedgeLrLearner::HedgeLrLearner(const PlayerView& view, const HedgeLrOptions& options)
-    : options_(options),
-      rng_(view.seed),
-      scores_(Eigen::ArrayXd::Zero(view.num_actions)),
-      x_(view.num_actions) {
-  GibbsFromShifted(scores_, rate(1), &x_);
-  strategy_.probabilities = x_.matrix();
+    : options_(options), rng_(view.seed), scores_(Eigen::ArrayXd::Zero(view.num_actions)) {
+  GibbsFromShifted(scores_, rate(1), &strategy_.probabilities);
 }
 
-Action HedgeLrLearner::Act() { return DrawFiniteAction(x_, &rng_); }
+Action HedgeLrLearner::Act() { return DrawFiniteAction(strategy_.probabilities, &rng_); }
 
 void HedgeLrLearner::Update(const Feedback& feedback) {
   ++t_;
@@ -140,8 +139,7 @@ void HedgeLrLearner::Update(const Feedback& feedback) {
     scores_ += feedback.payoff_vector.array();
     ShiftMaxToZero(&scores_);
   }
-  GibbsFromShifted(scores_, rate(t_), &x_);
-  strategy_.probabilities = x_.matrix();
+  GibbsFromShifted(scores_, rate(t_), &strategy_.probabilities);
 }
 
 }  // namespace nashnet::agents

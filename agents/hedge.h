@@ -66,10 +66,8 @@ class HedgeLearner final : public Learner {
   HedgeOptions options_;
   Rng rng_;
   int64_t t_ = 1;
-  Eigen::ArrayXd scores_;     // Y(t), shifted to max 0
-  Eigen::ArrayXd increment_;  // scratch: γ_t·v̂
-  Eigen::ArrayXd x_;          // softmax(Y(t))
-  MixedStrategy strategy_;
+  Eigen::ArrayXd scores_;   // Y(t), shifted to max 0
+  MixedStrategy strategy_;  // x(t) = softmax(Y(t)), computed in place (the hot path)
 };
 
 struct HedgeLrOptions {
@@ -103,13 +101,13 @@ class HedgeLrLearner final : public Learner {
   HedgeLrOptions options_;
   Rng rng_;
   int64_t t_ = 1;
-  Eigen::ArrayXd scores_;  // S(t), shifted to max 0
-  Eigen::ArrayXd x_;
-  MixedStrategy strategy_;
+  Eigen::ArrayXd scores_;   // S(t), shifted to max 0
+  MixedStrategy strategy_;  // x(t) = softmax(η_t·S(t))
 };
 
 // Shared by the finite learners: the action drawn from `x` with `rng` (index and probability).
 [[nodiscard]] Action DrawFiniteAction(const Eigen::ArrayXd& x, Rng* rng);
+[[nodiscard]] Action DrawFiniteAction(const Eigen::VectorXd& x, Rng* rng);
 
 // OK if `view` is a finite game with at least one action; InvalidArgument naming `algorithm`.
 [[nodiscard]] absl::Status CheckFiniteView(std::string_view algorithm, const PlayerView& view);
