@@ -1,0 +1,306 @@
+// The strict run-file reader (the writer and enum names live in run_file_writer.cc).
+#include "server/record/run_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "server/record/number_text.h"
+#include "server/record/string_view_compat.h"
+
+namespace nashnet::server {
+namespace {
+
+std::string Join(absl::string_view path, absl::string_view key) {
+  return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
+}
+
+// Walks the YAML tree of one run file, filling a RunSpec and the key locations.
+class Parser {
+ public:
+  Parser(std::string source, RunFile* out) : source_(std::move(source)), out_(out) {}
+
+  absl::Status ParseDocument(const YAML::Node& root) {
+    if (!root.IsDefined() || root.IsNull()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          source_, ": empty run file (expected a mapping of keys: game, rounds, ...)"));
+    }
+    if (!root.IsMap()) return Error(root, {}, "", "expected a mapping of keys (game: ..., ...)");
+    v1::RunSpec* spec = &out_->spec;
+    return ForEachEntry(
+        root, "",
+        {"name", "game", "learner", "players", "feedback", "rounds", "seed", "seeds",
+         "record_every"},
+        [&](const std::string& key, const std::string& path, const YAML::Node& value,
+            const YAML::Mark& key_mark) -> absl::Status {
+          if (key == "name") return String(value, key_mark, path, spec->mutable_name());
+          if (key == "game") return Game(value, key_mark, path, spec->mutable_game());
+          if (key == "learner") return Learner(value, key_mark, path, spec->mutable_learner());
+          if (key == "players") return Players(value, key_mark, path, spec);
+          if (key == "feedback") return Feedback(value, key_mark, path, spec->mutable_feedback());
+          if (key == "seed") {
+            NASHNET_ASSIGN_OR_RETURN(std::string text, Scalar(value, key_mark, path, "an integer"));
+            absl::StatusOr<uint64_t> seed = ParseUint64(text);
+            if (!seed.ok()) return Error(value, key_mark, path, seed.status().message());
+            spec->set_seed(*seed);
+            return absl::OkStatus();
+          }
+          int64_t min = key == "rounds" ? 1 : 0;
+          int64_t max = key == "seeds" ? std::numeric_limits<int32_t>::max()
+                                       : std::numeric_limits<int64_t>::max();
+          NASHNET_ASSIGN_OR_RETURN(int64_t n, Integer(value, key_mark, path, min, max));
+          if (key == "rounds") spec->set_rounds(n);
+          if (key == "seeds") spec->set_seeds(static_cast<int32_t>(n));
+          if (key == "record_every") spec->set_record_every(n);
+          return absl::OkStatus();
+        });
+  }
+
+ private:
+  using EntryFn = std::function<absl::Status(const std::string& key, const std::string& path,
+                                             const YAML::Node& value, const YAML::Mark& key_mark)>;
+
+  // "file:line:column: path: message", at the node's position (or the key's, for an empty value).
+  absl::Status Error(const YAML::Node& node, const YAML::Mark& fallback, absl::string_view path,
+                     absl::string_view message) const {
+    YAML::Mark mark = node.IsDefined() ? node.Mark() : fallback;
+    if (mark.is_null() || mark.line < 0) mark = fallback;
+    std::string where = source_;
+    if (!mark.is_null() && mark.line >= 0) {
+      absl::StrAppend(&where, ":", mark.line + 1, ":", mark.column + 1);
+    }
+    return absl::InvalidArgumentError(path.empty()
+                                          ? absl::StrCat(where, ": ", message)
+                                          : absl::StrCat(where, ": ", path, ": ", message));
+  }
+
+  // Calls `fn` for every entry of a mapping; unknown (when `known` is not empty), duplicate and
+  // non-scalar keys are errors.
+  absl::Status ForEachEntry(const YAML::Node& map, absl::string_view path,
+                            const std::vector<std::string_view>& known, const EntryFn& fn) {
+    std::set<std::string, std::less<>> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      // Copies, not references: yaml-cpp's iterator hands out a temporary key/value pair.
+      const YAML::Node key_node = it->first;
+      const YAML::Node value = it->second;
+      if (!key_node.IsScalar()) {
+        return Error(key_node, map.Mark(), path, "keys must be plain names");
+      }
+      const std::string key = key_node.Scalar();
+      const std::string key_path = Join(path, key);
+      if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
+        return Error(key_node, map.Mark(), key_path,
+                     absl::StrCat("unknown key (known: ",
+                                  absl::StrJoin(
+                                      known, ", ",
+                                      [](std::string* out, std::string_view k) { out->append(k); }),
+                                  ")"));
+      }
+      if (!seen.insert(key).second) return Error(key_node, map.Mark(), key_path, "duplicate key");
+      const YAML::Mark key_mark = key_node.Mark();
+      out_->locations[key_path] = {key_mark.line + 1, key_mark.column + 1};
+      NASHNET_RETURN_IF_ERROR(fn(key, key_path, value, key_mark));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> Scalar(const YAML::Node& value, const YAML::Mark& key_mark,
+                                     absl::string_view path, absl::string_view expected) const {
+    if (!value.IsDefined() || value.IsNull()) {
+      // A null value's own position is wherever the parser stopped: point at the key instead.
+      return Error(YAML::Node(YAML::NodeType::Undefined), key_mark, path,
+                   absl::StrCat("expected ", expected, ", got nothing"));
+    }
+    if (!value.IsScalar()) {
+      return Error(
+          value, key_mark, path,
+          absl::StrCat("expected ", expected, ", got a ", value.IsMap() ? "mapping" : "list"));
+    }
+    return value.Scalar();
+  }
+
+  absl::Status String(const YAML::Node& value, const YAML::Mark& key_mark, absl::string_view path,
+                      std::string* out) const {
+    NASHNET_ASSIGN_OR_RETURN(*out, Scalar(value, key_mark, path, "a string"));
+    return absl::OkStatus();
+  }
+
+  absl::Status NonEmptyString(const YAML::Node& value, const YAML::Mark& key_mark,
+                              absl::string_view path, std::string* out) const {
+    NASHNET_RETURN_IF_ERROR(String(value, key_mark, path, out));
+    if (out->empty()) return Error(value, key_mark, path, "must not be empty");
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> Integer(const YAML::Node& value, const YAML::Mark& key_mark,
+                                  absl::string_view path, int64_t min, int64_t max) const {
+    NASHNET_ASSIGN_OR_RETURN(std::string text, Scalar(value, key_mark, path, "an integer"));
+    absl::StatusOr<int64_t> n = ParseInt64(text);
+    if (!n.ok()) return Error(value, key_mark, path, n.status().message());
+    if (*n < min) return Error(value, key_mark, path, absl::StrCat("must be at least ", min));
+    if (*n > max) return Error(value, key_mark, path, absl::StrCat("must be at most ", max));
+    return *n;
+  }
+
+  absl::StatusOr<double> Real(const YAML::Node& value, const YAML::Mark& key_mark,
+                              absl::string_view path) const {
+    NASHNET_ASSIGN_OR_RETURN(std::string text, Scalar(value, key_mark, path, "a number"));
+    absl::StatusOr<double> x = ParseFiniteDouble(text);
+    if (!x.ok()) return Error(value, key_mark, path, x.status().message());
+    return *x;
+  }
+
+  absl::Status Game(const YAML::Node& value, const YAML::Mark& key_mark, const std::string& path,
+                    v1::GameSpec* game) {
+    if (!value.IsMap()) return NonEmptyString(value, key_mark, path, game->mutable_name());
+    NASHNET_RETURN_IF_ERROR(ForEachEntry(
+        value, path, {"name", "params"},
+        [&](const std::string& key, const std::string& key_path, const YAML::Node& v,
+            const YAML::Mark& mark) -> absl::Status {
+          if (key == "name") return NonEmptyString(v, mark, key_path, game->mutable_name());
+          if (v.IsNull()) return absl::OkStatus();  // `params:` with nothing: no parameters
+          if (!v.IsMap()) return Error(v, mark, key_path, "expected a mapping of name: value");
+          return ForEachEntry(v, key_path, {},
+                              [&](const std::string& name, const std::string& param_path,
+                                  const YAML::Node& param, const YAML::Mark& param_mark) {
+                                return String(param, param_mark, param_path,
+                                              &(*game->mutable_params())[name]);
+                              });
+        }));
+    if (game->name().empty()) return Error(value, key_mark, Join(path, "name"), "missing");
+    return absl::OkStatus();
+  }
+
+  absl::Status Learner(const YAML::Node& value, const YAML::Mark& key_mark, const std::string& path,
+                       v1::LearnerSpec* learner) {
+    if (!value.IsMap()) return NonEmptyString(value, key_mark, path, learner->mutable_algorithm());
+    return ForEachEntry(
+        value, path, {"algorithm", "params"},
+        [&](const std::string& key, const std::string& key_path, const YAML::Node& v,
+            const YAML::Mark& mark) -> absl::Status {
+          if (key == "algorithm") return String(v, mark, key_path, learner->mutable_algorithm());
+          if (v.IsNull()) return absl::OkStatus();
+          if (!v.IsMap()) return Error(v, mark, key_path, "expected a mapping of name: number");
+          return ForEachEntry(
+              v, key_path, {},
+              [&](const std::string& name, const std::string& param_path, const YAML::Node& param,
+                  const YAML::Mark& param_mark) -> absl::Status {
+                NASHNET_ASSIGN_OR_RETURN(double x, Real(param, param_mark, param_path));
+                (*learner->mutable_params())[name] = x;
+                return absl::OkStatus();
+              });
+        });
+  }
+
+  absl::Status Players(const YAML::Node& value, const YAML::Mark& key_mark, const std::string& path,
+                       v1::RunSpec* spec) {
+    if (value.IsNull()) return absl::OkStatus();
+    if (!value.IsSequence()) {
+      return Error(value, key_mark, path, "expected a list of learners, one per player");
+    }
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const YAML::Node entry = value[i];
+      const std::string entry_path = absl::StrCat(path, "[", i, "]");
+      const YAML::Mark mark = entry.Mark();
+      out_->locations[entry_path] = {mark.line + 1, mark.column + 1};
+      v1::LearnerSpec* learner = spec->add_players();
+      if (entry.IsNull()) continue;  // `- ` or `{}`: keep the common learner
+      NASHNET_RETURN_IF_ERROR(Learner(entry, key_mark, entry_path, learner));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Feedback(const YAML::Node& value, const YAML::Mark& key_mark,
+                        const std::string& path, v1::FeedbackSpec* feedback) {
+    auto model = [&](const YAML::Node& v, const YAML::Mark& mark,
+                     const std::string& model_path) -> absl::Status {
+      NASHNET_ASSIGN_OR_RETURN(std::string name, Scalar(v, mark, model_path, "a feedback model"));
+      absl::StatusOr<v1::FeedbackModel> m = ParseFeedbackModel(name);
+      if (!m.ok()) return Error(v, mark, model_path, m.status().message());
+      feedback->set_model(*m);
+      return absl::OkStatus();
+    };
+    if (!value.IsMap()) return model(value, key_mark, path);
+    return ForEachEntry(
+        value, path, {"model", "noise", "sigma"},
+        [&](const std::string& key, const std::string& key_path, const YAML::Node& v,
+            const YAML::Mark& mark) -> absl::Status {
+          if (key == "model") return model(v, mark, key_path);
+          if (key == "noise") {
+            NASHNET_ASSIGN_OR_RETURN(std::string name,
+                                     Scalar(v, mark, key_path, "a noise distribution"));
+            absl::StatusOr<v1::NoiseDistribution> noise = ParseNoiseDistribution(name);
+            if (!noise.ok()) return Error(v, mark, key_path, noise.status().message());
+            feedback->set_noise(*noise);
+            return absl::OkStatus();
+          }
+          NASHNET_ASSIGN_OR_RETURN(double sigma, Real(v, mark, key_path));
+          if (sigma < 0) return Error(v, mark, key_path, "must be >= 0 (a standard deviation)");
+          feedback->set_sigma(sigma);
+          return absl::OkStatus();
+        });
+  }
+
+  std::string source_;
+  RunFile* out_;
+};
+
+}  // namespace
+
+absl::StatusOr<RunFile> ParseRunFile(std::string_view text, std::string_view source_view) {
+  const std::string source_name(source_view);
+  RunFile file;
+  file.source_name = source_name;
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    std::string where(source_name);
+    if (!e.mark.is_null()) absl::StrAppend(&where, ":", e.mark.line + 1, ":", e.mark.column + 1);
+    return absl::InvalidArgumentError(absl::StrCat(where, ": YAML syntax error: ", e.msg));
+  }
+  if (documents.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_name, ": ", documents.size(),
+                     " YAML documents (---); a run file holds exactly one"));
+  }
+  Parser parser(source_name, &file);
+  try {
+    NASHNET_RETURN_IF_ERROR(
+        parser.ParseDocument(documents.empty() ? YAML::Node() : documents.front()));
+  } catch (const YAML::Exception& e) {  // yaml-cpp throws on a few odd inputs; never let it out
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": ", e.what()));
+  }
+  return file;
+}
+
+absl::StatusOr<v1::RunSpec> ParseRunSpecYaml(std::string_view text, std::string_view source_name) {
+  NASHNET_ASSIGN_OR_RETURN(RunFile file, ParseRunFile(text, source_name));
+  return std::move(file.spec);
+}
+
+absl::StatusOr<RunFile> ReadRunFile(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": is a folder, not a run file"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot open the run file"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path.string(), ": read error"));
+  NASHNET_ASSIGN_OR_RETURN(RunFile file, ParseRunFile(text.str(), path.string()));
+  file.base_dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  return file;
+}
+
+}  // namespace nashnet::server

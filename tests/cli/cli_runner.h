@@ -1,0 +1,76 @@
+// Test helpers for the CLI suites: run the real `nashnet` binary (NASHNET_CLI) in a shell and
+// capture its exit code, stdout and stderr; a fresh temporary folder per test.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace nashnet::cli_test {
+
+inline std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline void WriteFile(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// A folder under the system's temp dir, unique per test and process, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    const testing::TestInfo* info = testing::UnitTest::GetInstance()->current_test_info();
+    path_ = std::filesystem::temp_directory_path() /
+            (std::string("nashnet_cli_") + info->test_suite_name() + "_" + info->name() + "_" +
+             std::to_string(::getpid()));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `nashnet <args>` (args are shell text) in folder `cwd`.
+inline CliResult RunCli(const TempDir& tmp, const std::string& args,
+                        const std::filesystem::path& cwd = {}) {
+  const std::string out = tmp / ".stdout";
+  const std::string err = tmp / ".stderr";
+  std::string command = "'" NASHNET_CLI "' " + args + " >'" + out + "' 2>'" + err + "'";
+  if (!cwd.empty()) command = "cd '" + cwd.string() + "' && " + command;
+  const int status = std::system(command.c_str());
+  CliResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadFile(out);
+  result.err = ReadFile(err);
+  return result;
+}
+
+// summary.json without its one run-dependent field, elapsed_seconds.
+inline nlohmann::json SummaryWithoutElapsed(const std::filesystem::path& path) {
+  nlohmann::json json = nlohmann::json::parse(ReadFile(path));
+  json.erase("elapsed_seconds");
+  return json;
+}
+
+}  // namespace nashnet::cli_test
