@@ -35,6 +35,25 @@ absl::Status HdaOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("max_level must be in [0, ", kMaxLevel, "], got ", max_level));
   }
+  if (restart_every < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("restart_every must be >= 0 rounds (0 = never restart), got ", restart_every));
+  }
+  if (variation_exponent.has_value()) {
+    const double nu = *variation_exponent;
+    if (!(nu >= 0.0 && nu <= 1.0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("variation_exponent must be in [0, 1], got ", nu));
+    }
+    if (restart_every > 0) {
+      return absl::InvalidArgumentError(
+          "give restart_every or variation_exponent, not both (both set the block length)");
+    }
+  }
+  if (!(std::isfinite(restart_scale) && restart_scale > 0.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("restart_scale must be > 0, got ", restart_scale));
+  }
   return absl::OkStatus();
 }
 
@@ -56,6 +75,23 @@ int HdaOptions::Level(int64_t t) const {
   return static_cast<int>(std::clamp(s, 0.0, static_cast<double>(max_level)));
 }
 
+absl::StatusOr<int64_t> HdaOptions::BlockLength(int64_t horizon, int dimension) const {
+  if (restart_every > 0) return restart_every;
+  if (!variation_exponent.has_value()) return 0;
+  if (horizon <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("variation_exponent needs a known horizon (the view's horizon is ", horizon,
+                     "); give restart_every instead"));
+  }
+  const double d = std::max(1, dimension);
+  const double exponent = (1.0 - *variation_exponent) * (d + 2.0) / (d + 3.0);
+  // Clamped to [1, T]: a block as long as the horizon never restarts. The 1e-9 keeps an exact
+  // integer product (e.g. c = 1, ν = 1) from rounding up.
+  const double T = static_cast<double>(horizon);
+  const double b = std::ceil(restart_scale * std::pow(T, exponent) - 1e-9);
+  return static_cast<int64_t>(std::clamp(b, 1.0, T));
+}
+
 absl::StatusOr<std::unique_ptr<HdaLearner>> HdaLearner::Create(const PlayerView& view,
                                                                const HdaOptions& options) {
   NASHNET_RETURN_IF_ERROR(CheckContinuousView("hda", view));
@@ -64,20 +100,32 @@ absl::StatusOr<std::unique_ptr<HdaLearner>> HdaLearner::Create(const PlayerView&
         "hda: counterfactual feedback is for finite games (use full, noisy or bandit)");
   }
   NASHNET_RETURN_IF_ERROR(options.Validate(view.box.dimension()));
-  return std::unique_ptr<HdaLearner>(new HdaLearner(view, options));
+  NASHNET_ASSIGN_OR_RETURN(const int64_t block_length,
+                           options.BlockLength(view.horizon, view.box.dimension()));
+  return std::unique_ptr<HdaLearner>(new HdaLearner(view, options, block_length));
 }
 
-HdaLearner::HdaLearner(const PlayerView& view, const HdaOptions& options)
+HdaLearner::HdaLearner(const PlayerView& view, const HdaOptions& options, int64_t block_length)
     : o_(options),
       payoff_max_(view.payoff_range.max),
       payoff_width_(view.payoff_range.width() > 0.0 ? view.payoff_range.width() : 1.0),
       box_(view.box),
       grid_(view.box, Eigen::VectorXi::Ones(view.box.dimension())),
       rng_(view.seed),
+      block_length_(block_length),
       scores_(Eigen::ArrayXd::Zero(1)),
       p_(1) {
   grid_.FillBounds(&strategy_);
   Refresh();
+}
+
+void HdaLearner::Restart() {
+  tau_ = 1;
+  level_ = 0;
+  grid_ = BoxGrid(box_, Eigen::VectorXi::Ones(box_.dimension()));
+  scores_.setZero(1);
+  p_.resize(1);
+  grid_.FillBounds(&strategy_);
 }
 
 void HdaLearner::Refine() {
@@ -104,8 +152,8 @@ void HdaLearner::Refine() {
 }
 
 void HdaLearner::Refresh() {
-  while (level_ < o_.Level(t_)) Refine();
-  GibbsFromShifted(scores_, eta(t_), &p_);
+  while (level_ < o_.Level(tau_)) Refine();
+  GibbsFromShifted(scores_, eta(tau_), &p_);
   strategy_.probabilities = p_.matrix();
 }
 
@@ -128,6 +176,7 @@ void HdaLearner::Update(const Feedback& feedback) {
   }
   last_cell_ = -1;
   ++t_;
+  if (++tau_ > block_length_ && block_length_ > 0) Restart();
   Refresh();
 }
 

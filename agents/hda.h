@@ -17,13 +17,29 @@
 // Defaults: refinement = d/(d+2) (cells of diameter ~ t^(−1/(d+2))), eta_exponent = (d+1)/(d+2),
 // eta0 = 1, max_level = 20 (at most 2^20 cells), lowered so that 2^max_level·d <= 2^22.
 //
-// Per round: O(cells); a refinement copies the scores once (O(cells)).
+// Restarts (for drifting losses; Besbes, Gur & Zeevi 2015): with a block length B, the learner
+// starts afresh every B rounds (rounds 1, B+1, 2B+1, ...): one cell, zero scores, and the level
+// and η schedules run on the round *within the block*, τ = 1..B. The RNG stream is not reset.
+// Per block the static regret is ~B^((d+1)/(d+2)), and against the per-round minimisers the block
+// pays ~B·(variation inside the block); over T/B blocks that is T·B^(−1/(d+2)) + B·V_T, smallest
+// at B ~ (T/V_T)^((d+2)/(d+3)), giving P3's dynamic rate T^((d+2)/(d+3))·V_T^(1/(d+3)). Give B
+// directly (restart_every), or the exponent ν of a variation budget V_T ~ T^ν together with a
+// known horizon T: B = ⌈c·T^((1−ν)(d+2)/(d+3))⌉, c = restart_scale (c ~ (T^ν/V_T)^((d+2)/(d+3))
+// when V_T is known up to its constant). Without either (the default) HDA never restarts.
+//
+//   HdaOptions o = HdaOptions::Defaults(view);   // view.horizon = T > 0
+//   o.variation_exponent = 0.5;                   // V_T ~ √T: B = ⌈T^(3/8)⌉ for d = 1
+//   NASHNET_ASSIGN_OR_RETURN(auto hda, HdaLearner::Create(view, o));
+//
+// Per round: O(cells); a refinement copies the scores once (O(cells)); a restart is O(1) plus
+// the (small) one-cell reset, and a round that does not restart pays one integer comparison.
 // Thread safety: none; one learner per seat.
 #pragma once
 
 #include <Eigen/Core>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -39,6 +55,14 @@ struct HdaOptions {
   double eta_exponent = 2.0 / 3.0;  // η_t = η0·t^(−exponent), in [0, 1]
   double refinement = 1.0 / 3.0;    // s_t = ⌊refinement·log2 t⌋, in (0, 4]
   int max_level = 20;               // cap on s_t, in [0, kMaxLevel]
+  // Restart every this many rounds (block length B >= 1); 0 = never. Not with
+  // variation_exponent.
+  int64_t restart_every = 0;
+  // ν in [0, 1], the exponent of the variation budget V_T ~ T^ν: B = BlockLength(T, d). Needs a
+  // known horizon (PlayerView.horizon > 0). Unset = no restarts (unless restart_every is given).
+  std::optional<double> variation_exponent;
+  // c > 0 in B = ⌈c·T^((1−ν)(d+2)/(d+3))⌉; used only with variation_exponent.
+  double restart_scale = 1.0;
 
   static constexpr int kMaxLevel = 24;
   // Cap on cells × dimension, 2^max_level·d (the strategy stores two d-vectors per cell: 64 MiB).
@@ -49,8 +73,12 @@ struct HdaOptions {
   [[nodiscard]] absl::Status Validate() const;
   // Validate() and 2^max_level·dimension <= kMaxCellCoordinates.
   [[nodiscard]] absl::Status Validate(int dimension) const;
-  // s_t, the level of round t's partition.
+  // s_t, the level of round t's partition (t counted within the block when restarting).
   [[nodiscard]] int Level(int64_t t) const;
+  // The block length for horizon T and dimension d: restart_every if > 0; else, with
+  // variation_exponent ν, ⌈c·T^((1−ν)(d+2)/(d+3))⌉ (>= 1); else 0 (never restart).
+  // InvalidArgument if variation_exponent is given and the horizon is unknown (0).
+  [[nodiscard]] absl::StatusOr<int64_t> BlockLength(int64_t horizon, int dimension) const;
 };
 
 class HdaLearner final : public Learner {
@@ -66,10 +94,15 @@ class HdaLearner final : public Learner {
   [[nodiscard]] const BoxGrid& grid() const { return grid_; }
   [[nodiscard]] int level() const { return level_; }
   [[nodiscard]] int64_t round() const { return t_; }
+  // The block length B (0 = never restarts) and the current round within the block, τ in [1, B].
+  [[nodiscard]] int64_t block_length() const { return block_length_; }
+  [[nodiscard]] int64_t block_round() const { return tau_; }
+  // η at block round τ.
   [[nodiscard]] double eta(int64_t t) const { return PowerSchedule{o_.eta0, o_.eta_exponent}(t); }
 
  private:
-  HdaLearner(const PlayerView& view, const HdaOptions& options);
+  HdaLearner(const PlayerView& view, const HdaOptions& options, int64_t block_length);
+  void Restart();  // back to one cell and zero scores, τ = 1 (the RNG stream continues)
   void Refine();   // one level down: halve coordinate (level_ mod d)
   void Refresh();  // p_t from Y_t
 
@@ -79,7 +112,9 @@ class HdaLearner final : public Learner {
   games::Box box_;
   BoxGrid grid_;
   Rng rng_;
-  int64_t t_ = 1;
+  int64_t block_length_;  // B, 0 = never restart
+  int64_t t_ = 1;         // the round
+  int64_t tau_ = 1;       // the round within the current block (= t_ without restarts)
   int level_ = 0;
   int last_cell_ = -1;
   Eigen::ArrayXd scores_;  // −Y_t per cell, shifted to max 0

@@ -87,7 +87,14 @@ absl::StatusOr<std::unique_ptr<Learner>> MakeHda(const LearnerParams& params,
   reader.Read("eta_exponent", &o.eta_exponent);
   reader.Read("refinement", &o.refinement);
   reader.ReadInt("max_level", &o.max_level);
+  int restart_every = 0;
+  reader.ReadInt("restart_every", &restart_every);
+  double variation_exponent = 0.0;
+  reader.Read("variation_exponent", &variation_exponent);
+  reader.Read("restart_scale", &o.restart_scale);
   NASHNET_RETURN_IF_ERROR(reader.Finish());
+  o.restart_every = restart_every;
+  if (params.contains("variation_exponent")) o.variation_exponent = variation_exponent;
   return Upcast("hda", HdaLearner::Create(view, o));
 }
 
@@ -128,8 +135,10 @@ const std::vector<LearnerInfo>& LearnerCatalogue() {
         "grid"},
        false},
       {"hda",
-       "Hierarchical dual averaging: refined dyadic partition, realized payoffs only (P3)",
-       {"eta0", "eta_exponent", "refinement", "max_level"},
+       "Hierarchical dual averaging: refined dyadic partition, realized payoffs only (P3); "
+       "optional restarts every restart_every rounds, or tuned to a variation budget T^nu",
+       {"eta0", "eta_exponent", "refinement", "max_level", "restart_every", "variation_exponent",
+        "restart_scale"},
        false},
   };
   return *kCatalogue;

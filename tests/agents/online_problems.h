@@ -6,8 +6,9 @@
 //   ℓ_t(z) = Σ_k w_k(t)·f_k(z),    expected loss of a cell distribution = Σ_k w_k(t)·Σ_C
 //   p(C)·f̄_k(C)
 //
-// with f̄_k(C) the exact average of f_k over the cell C. The learner is told u = 1 − ℓ (payoff
-// range [0, 1]).
+// with f̄_k(C) the exact average of f_k over the cell C. A loss whose shape moves (a tent whose
+// tip drifts) is given instead as a function of (t, z) with its exact cell average over [lo, hi];
+// its static regret is not computed. The learner is told u = 1 − ℓ (payoff range [0, 1]).
 #pragma once
 
 #include <Eigen/Core>
@@ -15,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <vector>
@@ -35,9 +37,17 @@ struct OnlineProblem {
   std::vector<std::vector<double>> weights;
   // Σ_t min_z ℓ_t(z) for dynamic regret (computed by the problem's author, closed form).
   double sum_of_minima = 0.0;
+  // A moving loss instead of basis and weights (used when `moving_horizon` > 0): ℓ_t(z) and its
+  // exact average over the cell [lo, hi].
+  int64_t moving_horizon = 0;
+  std::function<double(int64_t, double)> moving_loss;
+  std::function<double(int64_t, double, double)> moving_cell_mean;
 
-  [[nodiscard]] int64_t horizon() const { return static_cast<int64_t>(weights.size()); }
+  [[nodiscard]] int64_t horizon() const {
+    return moving_horizon > 0 ? moving_horizon : static_cast<int64_t>(weights.size());
+  }
   [[nodiscard]] double Loss(int64_t t, double z) const {
+    if (moving_horizon > 0) return moving_loss(t, z);
     double l = 0.0;
     for (size_t k = 0; k < basis.size(); ++k) l += weights[t - 1][k] * basis[k].f(z);
     return l;
@@ -61,7 +71,7 @@ struct OnlineProblem {
 };
 
 struct RegretResult {
-  double static_regret = 0.0;   // Σ_t ⟨ℓ_t, x_t⟩ − min_z Σ_t ℓ_t(z)
+  double static_regret = 0.0;  // Σ_t ⟨ℓ_t, x_t⟩ − min_z Σ_t ℓ_t(z) (NaN for a moving loss)
   double dynamic_regret = 0.0;  // Σ_t ⟨ℓ_t, x_t⟩ − Σ_t min_z ℓ_t(z)
 };
 
@@ -87,20 +97,28 @@ inline RegretResult RunOnline(const OnlineProblem& problem, std::string_view alg
   Feedback fb;
   for (int64_t t = 1; t <= problem.horizon(); ++t) {
     const MixedStrategy& x = learner->strategy();
-    const int cells = static_cast<int>(x.probabilities.size());
-    if (cells != cached_cells) {
-      cell_means.resize(cells, K);
-      for (int c = 0; c < cells; ++c) {
-        const double lo = x.cell_lower(0, c), hi = x.cell_upper(0, c);
-        for (size_t k = 0; k < K; ++k) {
-          cell_means(c, k) =
-              (problem.basis[k].primitive(hi) - problem.basis[k].primitive(lo)) / (hi - lo);
-        }
+    if (problem.moving_horizon > 0) {
+      for (Eigen::Index c = 0; c < x.probabilities.size(); ++c) {
+        if (x.probabilities[c] == 0.0) continue;
+        total_loss += x.probabilities[c] *
+                      problem.moving_cell_mean(t, x.cell_lower(0, c), x.cell_upper(0, c));
       }
-      cached_cells = cells;
+    } else {
+      const int cells = static_cast<int>(x.probabilities.size());
+      if (cells != cached_cells) {
+        cell_means.resize(cells, K);
+        for (int c = 0; c < cells; ++c) {
+          const double lo = x.cell_lower(0, c), hi = x.cell_upper(0, c);
+          for (size_t k = 0; k < K; ++k) {
+            cell_means(c, k) =
+                (problem.basis[k].primitive(hi) - problem.basis[k].primitive(lo)) / (hi - lo);
+          }
+        }
+        cached_cells = cells;
+      }
+      const Eigen::VectorXd per_basis = cell_means.transpose() * x.probabilities;
+      for (size_t k = 0; k < K; ++k) total_loss += problem.weights[t - 1][k] * per_basis[k];
     }
-    const Eigen::VectorXd per_basis = cell_means.transpose() * x.probabilities;
-    for (size_t k = 0; k < K; ++k) total_loss += problem.weights[t - 1][k] * per_basis[k];
 
     const Action a = learner->Act();
     fb.round = t;
@@ -112,7 +130,9 @@ inline RegretResult RunOnline(const OnlineProblem& problem, std::string_view alg
     }
     learner->Update(fb);
   }
-  return {total_loss - problem.BestFixedLoss(), total_loss - problem.sum_of_minima};
+  const double static_regret = problem.moving_horizon > 0 ? std::numeric_limits<double>::quiet_NaN()
+                                                          : total_loss - problem.BestFixedLoss();
+  return {static_regret, total_loss - problem.sum_of_minima};
 }
 
 // Least-squares slope of log y against log x.
