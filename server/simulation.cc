@@ -23,16 +23,6 @@ constexpr char kDefaultFiniteLearner[] = "hedge";
 // Continuous games have no use for Hedge; their default is hierarchical dual averaging.
 constexpr char kDefaultContinuousLearner[] = "hda";
 
-// The catalogue, filled once on first use (thread-safe function-local static).
-const games::GameRegistry& Registry() {
-  static const games::GameRegistry* const registry = [] {
-    auto* r = new games::GameRegistry;
-    games::RegisterBuiltinGames(r);
-    return r;
-  }();
-  return *registry;
-}
-
 absl::Status WithField(const absl::Status& status, absl::string_view field) {
   return absl::Status(status.code(), absl::StrCat(field, ": ", status.message()));
 }
@@ -195,7 +185,8 @@ absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec, const std::filesystem::
 
   if (s.game().name().empty()) return absl::InvalidArgumentError("game.name: missing");
   games::GameParams game_params(s.game().params().begin(), s.game().params().end());
-  auto game = games::LoadGame(Registry(), s.game().name(), game_params, base_dir.string());
+  auto game = games::LoadGame(games::BuiltinGameRegistry(), s.game().name(), game_params,
+                              base_dir.string());
   if (!game.ok()) {
     const bool name_fault = absl::IsNotFound(game.status()) || game_params.empty();
     return absl::InvalidArgumentError(

@@ -83,6 +83,15 @@ void RegisterBuiltinGames(GameRegistry* registry) {
   catalogue_internal::RegisterContinuousGames(registry);
 }
 
+const GameRegistry& BuiltinGameRegistry() {
+  static const GameRegistry* const registry = [] {
+    auto* r = new GameRegistry;  // never destroyed: safe to use from any thread until exit
+    RegisterBuiltinGames(r);
+    return r;
+  }();
+  return *registry;
+}
+
 absl::StatusOr<std::shared_ptr<const Game>> LoadGame(const GameRegistry& registry,
                                                      std::string_view name_or_path,
                                                      const GameParams& params,

@@ -63,6 +63,10 @@ class GameRegistry {
 // parallel_links, network, cournot, online_bumps, online_drift.
 void RegisterBuiltinGames(GameRegistry* registry);
 
+// A registry holding just the built-in games, filled on first use (a thread-safe function-local
+// static: the explicit RegisterBuiltinGames call, made once) and shared read-only thereafter.
+[[nodiscard]] const GameRegistry& BuiltinGameRegistry();
+
 // A catalogue name or a path to a .nfg file (recognised by its extension; relative paths are
 // resolved against `base_dir`). Params must be empty for a .nfg file.
 [[nodiscard]] absl::StatusOr<std::shared_ptr<const Game>> LoadGame(const GameRegistry& registry,
