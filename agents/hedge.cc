@@ -84,8 +84,10 @@ Action HedgeLearner::Act() { return DrawFiniteAction(strategy_.probabilities, &r
 void HedgeLearner::Update(const Feedback& feedback) {
   const double gamma = step(t_);
   ++t_;
-  if (!HasPayoffVector(feedback, scores_.size())) return;
-  // Y += γ_t·v̂ in place (no scratch buffer); an increment beyond DBL_MAX is ignored. Scores are
+  if (feedback.payoff_vector.size() != scores_.size()) return;
+  // Y += γ_t·v̂ in place (no scratch buffer); an increment that is not finite (a NaN or
+  // infinite entry in v̂, or γ_t·v̂ beyond DBL_MAX) is ignored; this one pass is the only check.
+  // Scores are
   // <= 0 before the update, so adding a finite increment cannot overflow upwards.
   const auto increment = gamma * feedback.payoff_vector.array();
   if (!increment.allFinite()) return;

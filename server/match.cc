@@ -244,14 +244,6 @@ absl::Status Match::SubmitAction(int player, const agents::Action& action,
           "drawn from",
           player, ModelName(options_.feedback)));
     }
-    // Accepted: record it.
-    s.actions[player] = action.index;
-    if (has_strategy) {
-      s.x[player] = strategy->probabilities;
-    } else {
-      s.x[player].setZero();
-      s.x[player][action.index] = 1.0;
-    }
   } else {
     const games::Box& box = s.boxes[player];
     const int d = box.dimension();
@@ -289,6 +281,28 @@ absl::Status Match::SubmitAction(int player, const agents::Action& action,
         }
       }
     }
+  }
+  Store(player, action, strategy);  // accepted
+  return absl::OkStatus();
+}
+
+void Match::SubmitActionUnchecked(int player, const agents::Action& action,
+                                  const agents::MixedStrategy* strategy) {
+  Store(player, action, strategy);
+}
+
+void Match::Store(int player, const agents::Action& action, const agents::MixedStrategy* strategy) {
+  State& s = *state_;
+  const bool has_strategy = strategy != nullptr && strategy->probabilities.size() > 0;
+  if (s.finite != nullptr) {
+    s.actions[player] = action.index;
+    if (has_strategy) {
+      s.x[player] = strategy->probabilities;
+    } else {
+      s.x[player].setZero();
+      s.x[player][action.index] = 1.0;
+    }
+  } else {
     s.z[player] = action.point;
     if (has_strategy) {
       s.strategies[player].probabilities = strategy->probabilities;
@@ -301,7 +315,6 @@ absl::Status Match::SubmitAction(int player, const agents::Action& action,
   }
   s.submitted[player] = 1;
   ++s.num_submitted;
-  return absl::OkStatus();
 }
 
 void Match::Resolve(std::vector<agents::Feedback>* feedback) {

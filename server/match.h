@@ -6,6 +6,7 @@
 // metrics and, with the same seeds, the same trajectory. One round:
 //
 //   for each player i: match.SubmitAction(i, action_i, &strategy_i);   // checked, any order
+//   (local seats of nashnet's own learners: match.SubmitActionUnchecked(i, action_i, &strategy_i))
 //   if (match.all_submitted()) match.Resolve(&feedback);  // true payoffs, noise, metrics, feedback
 //   RoundMetrics m = match.Snapshot();                    // on demand (record rounds)
 //
@@ -29,9 +30,9 @@ enum class NoiseDistribution { kGaussian, kUniform };
 struct MatchOptions {
   agents::FeedbackModel feedback = agents::FeedbackModel::kFull;
   NoiseDistribution noise = NoiseDistribution::kGaussian;  // noisy / bandit models
-  double sigma = 0.0;        // noise standard deviation (>= 0; > 0 required for kNoisy)
-  int64_t rounds = 1000;     // horizon T >= 1
-  uint64_t seed = 0;         // the run's seed: noise stream and every player's learner seed
+  double sigma = 0.0;     // noise standard deviation (>= 0; > 0 required for kNoisy)
+  int64_t rounds = 1000;  // horizon T >= 1
+  uint64_t seed = 0;      // the run's seed: noise stream and every player's learner seed
 
   [[nodiscard]] absl::Status Validate() const;
 };
@@ -66,6 +67,17 @@ class Match {
   // FailedPrecondition if the player already submitted this round or the match is over.
   [[nodiscard]] absl::Status SubmitAction(int player, const agents::Action& action,
                                           const agents::MixedStrategy* strategy);
+
+  // Unchecked fast path for in-process seats whose learners are nashnet's own (LocalSeat with a
+  // learner from agents::MakeLearner), called inside the round loop. The caller guarantees
+  // everything SubmitAction checks: the match is not over, `player` is in range and has not
+  // submitted this round, and the action and strategy are valid for the feedback model. Nothing is
+  // checked; the state update is exactly SubmitAction's (the same private Store), so both paths
+  // give the same round. Input from outside nashnet (remote seats, RPC messages) must use
+  // SubmitAction.
+  void SubmitActionUnchecked(int player, const agents::Action& action,
+                             const agents::MixedStrategy* strategy);
+
   [[nodiscard]] bool all_submitted() const;
 
   // Plays the round (requires all_submitted()): true payoffs, noise from the match's RNG, metric
@@ -78,6 +90,8 @@ class Match {
 
  private:
   Match(std::shared_ptr<const games::Game> game, const MatchOptions& options);
+  // Records an accepted submission (SubmitAction after its checks, SubmitActionUnchecked as is).
+  void Store(int player, const agents::Action& action, const agents::MixedStrategy* strategy);
 
   std::shared_ptr<const games::Game> game_;
   MatchOptions options_;

@@ -1,4 +1,5 @@
-// Match: the checked entry point, the feedback models and the coordinator's noise.
+// Match: the checked entry point, the unchecked fast path, the feedback models and the
+// coordinator's noise.
 #include "server/match.h"
 
 #include <gmock/gmock.h>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/learner.h"
 #include "common/rng.h"
 #include "games/normal_form_game.h"
 
@@ -209,6 +211,102 @@ TEST(Match, EachFeedbackModelShowsWhatItAllows) {
   EXPECT_EQ(bandit[0].payoff_vector.size(), 0);
   EXPECT_EQ(bandit[1].payoff, 0.0);
   EXPECT_FALSE(static_cast<bool>(bandit[1].payoff_function));
+}
+
+// A 2-player 3 × 3 game with no ties, so that learners move away from uniform at once.
+std::shared_ptr<const games::Game> ThreeByThree() {
+  games::NormalFormGameData data;
+  data.title = "3x3";
+  data.num_actions = {3, 3};
+  data.payoffs = {{3, 0, 1, 1, 2, 0, 0, 1, 4}, {1, 2, 0, 0, 1, 3, 2, 0, 1}};
+  return *games::NormalFormGame::Create(data);
+}
+
+// Same numbers, NaN equal to NaN (unknown metrics are NaN on both paths).
+bool Same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+void ExpectSameMetrics(const RoundMetrics& a, const RoundMetrics& b) {
+  EXPECT_EQ(a.round, b.round);
+  EXPECT_TRUE(Same(a.nash_gap, b.nash_gap)) << a.nash_gap << " vs " << b.nash_gap;
+  EXPECT_TRUE(Same(a.empirical_nash_gap, b.empirical_nash_gap));
+  EXPECT_TRUE(Same(a.equilibrium_distance, b.equilibrium_distance));
+  ASSERT_EQ(a.players.size(), b.players.size());
+  for (size_t i = 0; i < a.players.size(); ++i) {
+    const PlayerRoundMetrics &p = a.players[i], &q = b.players[i];
+    EXPECT_TRUE(Same(p.regret, q.regret)) << "player " << i;
+    EXPECT_TRUE(Same(p.realized_regret, q.realized_regret)) << "player " << i;
+    EXPECT_TRUE(Same(p.dynamic_regret, q.dynamic_regret)) << "player " << i;
+    EXPECT_TRUE(Same(p.payoff, q.payoff)) << "player " << i;
+    EXPECT_TRUE(Same(p.average_payoff, q.average_payoff)) << "player " << i;
+    EXPECT_EQ(p.strategy, q.strategy) << "player " << i;
+  }
+}
+
+struct FastPathCase {
+  std::string name;
+  agents::FeedbackModel model;
+  double sigma;
+  std::string algorithm;
+  bool report_strategy;  // false: submit no strategy (the played action stands for it)
+};
+
+// The fast path skips the checks only: fed the same (valid) submissions as SubmitAction, it gives
+// bit-identical feedback and metrics round by round, noise draws included. Each side has its own
+// learners with the same seeds, so a difference anywhere would also change later actions.
+TEST(Match, SubmitActionUncheckedPlaysTheSameRoundsAsSubmitAction) {
+  const std::vector<FastPathCase> cases = {
+      {"full", agents::FeedbackModel::kFull, 0.0, "hedge", true},
+      {"noisy", agents::FeedbackModel::kNoisy, 0.5, "hedge", true},
+      {"counterfactual, noise", agents::FeedbackModel::kCounterfactual, 0.3, "hedge", true},
+      {"counterfactual, no strategy", agents::FeedbackModel::kCounterfactual, 0.0, "hedge", false},
+      {"bandit, noise", agents::FeedbackModel::kBandit, 0.2, "bandit-hedge", true},
+  };
+  constexpr int kRounds = 8;
+  for (const FastPathCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    MatchOptions options{.feedback = c.model, .sigma = c.sigma, .rounds = kRounds, .seed = 5};
+    auto checked = Match::Create(ThreeByThree(), options);
+    auto unchecked = Match::Create(ThreeByThree(), options);
+    ASSERT_TRUE(checked.ok() && unchecked.ok()) << checked.status() << unchecked.status();
+    std::vector<std::unique_ptr<agents::Learner>> checked_learners, unchecked_learners;
+    for (int i = 0; i < 2; ++i) {
+      auto a = agents::MakeLearner(c.algorithm, {}, (*checked)->ViewFor(i));
+      auto b = agents::MakeLearner(c.algorithm, {}, (*unchecked)->ViewFor(i));
+      ASSERT_TRUE(a.ok() && b.ok()) << a.status() << b.status();
+      checked_learners.push_back(*std::move(a));
+      unchecked_learners.push_back(*std::move(b));
+    }
+    std::vector<agents::Feedback> checked_feedback, unchecked_feedback;
+    int strategies_moved = 0;  // the learners must actually learn for the test to mean anything
+    for (int t = 1; t <= kRounds; ++t) {
+      SCOPED_TRACE(t);
+      for (int i = 0; i < 2; ++i) {
+        const agents::MixedStrategy& x = checked_learners[i]->strategy();
+        const agents::MixedStrategy& y = unchecked_learners[i]->strategy();
+        const agents::Action a = checked_learners[i]->Act();
+        const agents::Action b = unchecked_learners[i]->Act();
+        ASSERT_TRUE((*checked)->SubmitAction(i, a, c.report_strategy ? &x : nullptr).ok());
+        (*unchecked)->SubmitActionUnchecked(i, b, c.report_strategy ? &y : nullptr);
+        strategies_moved += (x.probabilities.array() != 1.0 / 3.0).any();
+      }
+      ASSERT_TRUE((*unchecked)->all_submitted());
+      (*checked)->Resolve(&checked_feedback);
+      (*unchecked)->Resolve(&unchecked_feedback);
+      EXPECT_EQ((*unchecked)->round(), t + 1);
+      for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(checked_feedback[i].round, unchecked_feedback[i].round);
+        EXPECT_EQ(checked_feedback[i].payoff, unchecked_feedback[i].payoff);
+        EXPECT_EQ(checked_feedback[i].payoff_vector, unchecked_feedback[i].payoff_vector);
+        checked_learners[i]->Update(checked_feedback[i]);
+        unchecked_learners[i]->Update(unchecked_feedback[i]);
+      }
+      ExpectSameMetrics((*checked)->Snapshot(), (*unchecked)->Snapshot());
+    }
+    EXPECT_TRUE((*unchecked)->finished());
+    if (c.model != agents::FeedbackModel::kBandit) {
+      EXPECT_GT(strategies_moved, 0);
+    }
+  }
 }
 
 struct NoiseStats {
