@@ -47,7 +47,9 @@ int ListCatalogue(const games::GameRegistry& registry, bool json) {
       games.push_back(
           Json{{"name", e.name}, {"description", e.description}, {"params", std::move(params)}});
     }
-    std::printf("%s\n", Json{{"games", std::move(games)}}.dump(2).c_str());
+    std::printf("%s\n", Json{{"games", std::move(games)}}
+                            .dump(2, ' ', false, Json::error_handler_t::replace)
+                            .c_str());
     return kExitOk;
   }
   std::string out = "Catalogue games (nashnet games NAME for one; a .nfg file path also works):\n";
@@ -247,7 +249,7 @@ int GamesCommand::Run() {
     DescribeContinuous(static_cast<const games::ContinuousGame&>(g), &json, &text);
   }
   if (json_) {
-    std::printf("%s\n", json.dump(2).c_str());
+    std::printf("%s\n", json.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
   } else {
     std::fputs(text.c_str(), stdout);
   }

@@ -307,6 +307,10 @@ absl::StatusOr<std::shared_ptr<const NormalFormGame>> ReadNfgFile(const std::str
   if (std::filesystem::is_directory(path, error)) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a .nfg file"));
   }
+  // Only regular files: a FIFO or a link to /dev/zero must not hang the reader.
+  if (std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"));
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     return absl::NotFoundError(

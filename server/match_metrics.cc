@@ -77,7 +77,9 @@ void MatchMetrics::InitFinite() {
   }
   if (finite_->num_profiles() <= kMaxProfilesForEquilibria) {
     auto eqs = games::PureEquilibria(*finite_, kMaxProfilesForEquilibria);
-    if (eqs.ok()) pure_equilibria_ = std::move(*eqs);
+    // The distance is a min over equilibria at every snapshot: beyond kMaxEquilibria (e.g. an
+    // all-zero game, where every profile is one) it is not tracked and reads NaN.
+    if (eqs.ok() && eqs->size() <= kMaxEquilibria) pure_equilibria_ = std::move(*eqs);
   }
 }
 

@@ -46,6 +46,8 @@ class MatchMetrics {
  public:
   // Pure equilibria are enumerated only for games with at most this many pure profiles.
   static constexpr int64_t kMaxProfilesForEquilibria = 1'000'000;
+  // More pure equilibria than this and the distance to equilibrium is not tracked (NaN).
+  static constexpr size_t kMaxEquilibria = 10'000;
 
   // Builds the trackers for `game` (a FiniteGame or a ContinuousGame).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<MatchMetrics>> Create(

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
@@ -19,7 +20,9 @@ namespace nashnet::server {
 namespace {
 
 constexpr int64_t kMaxRounds = 10'000'000'000;  // 10^10
+constexpr int32_t kMaxSeeds = 1'000'000;        // the same cap for run files, flags and the service
 constexpr char kDefaultFiniteLearner[] = "hedge";
+constexpr char kDefaultBanditLearner[] = "bandit-hedge";
 // Continuous games have no use for Hedge; their default is hierarchical dual averaging.
 constexpr char kDefaultContinuousLearner[] = "hda";
 
@@ -149,10 +152,15 @@ absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec, const std::filesystem::
     return absl::InvalidArgumentError(
         absl::StrCat("rounds: must be in [1, 10^10], got ", s.rounds()));
   }
-  if (s.seeds() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("seeds: must be >= 0, got ", s.seeds()));
+  if (s.seeds() < 0 || s.seeds() > kMaxSeeds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("seeds: must be in [0, ", kMaxSeeds, "], got ", s.seeds()));
   }
   if (s.seeds() == 0) s.set_seeds(1);
+  if (s.seed() > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(s.seeds() - 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("seed: ", s.seed(), " + seeds - 1 overflows ",
+                                                   "a 64-bit seed; choose a smaller first seed"));
+  }
   if (s.record_every() < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("record_every: must be >= 0, got ", s.record_every()));
@@ -201,7 +209,11 @@ absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec, const std::filesystem::
                                                    " has ", num_players, " players"));
   }
   if (s.learner().algorithm().empty()) {
-    s.mutable_learner()->set_algorithm(finite ? kDefaultFiniteLearner : kDefaultContinuousLearner);
+    // Hedge needs payoff vectors: under bandit feedback a finite game defaults to bandit-hedge.
+    const bool bandit = plan.match.feedback == agents::FeedbackModel::kBandit;
+    s.mutable_learner()->set_algorithm(!finite  ? kDefaultContinuousLearner
+                                       : bandit ? kDefaultBanditLearner
+                                                : kDefaultFiniteLearner);
   }
 
   auto match = Match::Create(plan.game, plan.match);

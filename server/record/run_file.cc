@@ -288,10 +288,21 @@ absl::StatusOr<v1::RunSpec> ParseRunSpecYaml(std::string_view text, std::string_
   return std::move(file.spec);
 }
 
+constexpr uintmax_t kMaxRunFileBytes = 16u << 20;  // 16 MiB
+
 absl::StatusOr<RunFile> ReadRunFile(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": is a folder, not a run file"));
+  }
+  // Only regular files, and not huge ones: a FIFO or /dev/zero must not hang the reader.
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": not a regular file"));
+  }
+  if (std::filesystem::exists(path, ec) &&
+      std::filesystem::file_size(path, ec) > kMaxRunFileBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(), ": larger than ", kMaxRunFileBytes, " bytes; not a run file"));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot open the run file"));

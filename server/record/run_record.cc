@@ -66,7 +66,7 @@ std::string SummaryJson(const RunSummary& summary) {
                   {"equilibrium_distance", Number(summary.equilibrium_distance)},
                   {"elapsed_seconds", Number(summary.elapsed_seconds)},
                   {"players", std::move(players)}};
-  return json.dump(2) + "\n";
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 MetricStats ComputeStats(std::vector<double> values) {
@@ -143,7 +143,7 @@ std::string AggregateJson(const AggregateSummary& aggregate) {
                   {"equilibrium_distance", StatsJson(aggregate.equilibrium_distance)},
                   {"elapsed_seconds", StatsJson(aggregate.elapsed_seconds)},
                   {"players", std::move(players)}};
-  return json.dump(2) + "\n";
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 absl::StatusOr<RunRecord> RunRecord::Create(const std::filesystem::path& dir,

@@ -70,4 +70,24 @@ TEST(GamesCli, AppliesGameParametersAndRejectsBadOnes) {
 }
 
 }  // namespace
+TEST(GamesCli, NonUtf8LabelsInAnNfgFileDoNotAbortTheJsonOutput) {
+  // Gambit files in Latin-1 are common; the JSON writer replaces the byte instead of aborting.
+  TempDir tmp;
+  WriteFile(tmp / "latin1.nfg", "NFG 1 R \"P\xe9" "D\" { \"A\" \"B\" } { 1 1 }\n\n1 2\n");
+  const CliResult r = RunCli(tmp, "games '" + (tmp / "latin1.nfg") + "' --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["players"], 2);
+}
+
+TEST(GamesCli, ANonRegularFileIsRefusedNotReadForever) {
+  TempDir tmp;
+  const CliResult r = RunCli(tmp, "games /dev/zero.nfg");  // no such file
+  EXPECT_NE(r.exit_code, 0);
+  std::filesystem::create_symlink("/dev/zero", tmp / "zero.nfg");
+  const CliResult z = RunCli(tmp, "games '" + (tmp / "zero.nfg") + "'");
+  EXPECT_EQ(z.exit_code, 2) << z.err;
+  EXPECT_NE(z.err.find("not a regular file"), std::string::npos) << z.err;
+}
+
 }  // namespace nashnet::cli_test

@@ -44,6 +44,16 @@ TEST(PlanRun, FillsTheDefaults) {
   EXPECT_EQ(plan->match.feedback, agents::FeedbackModel::kFull);
 }
 
+TEST(PlanRun, BanditFeedbackDefaultsToBanditHedge) {
+  v1::RunSpec spec = Spec("matching_pennies", 10);
+  spec.mutable_feedback()->set_model(v1::FEEDBACK_MODEL_BANDIT);
+  auto plan = PlanRun(spec, ".");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  for (const PlayerLearnerSpec& learner : plan->learners) {
+    EXPECT_EQ(learner.algorithm, "bandit-hedge");  // hedge cannot learn from bandit feedback
+  }
+}
+
 TEST(PlanRun, PerPlayerLearnersOverrideTheDefaultOne) {
   v1::RunSpec spec = Spec("matching_pennies", 10);
   spec.mutable_learner()->set_algorithm("hedge");
@@ -71,6 +81,13 @@ TEST(PlanRun, ErrorsNameTheField) {
       {"no rounds", [](v1::RunSpec* s) { s->set_rounds(0); }, "rounds"},
       {"too many rounds", [](v1::RunSpec* s) { s->set_rounds(20'000'000'000); }, "rounds"},
       {"negative seeds", [](v1::RunSpec* s) { s->set_seeds(-1); }, "seeds"},
+      {"too many seeds", [](v1::RunSpec* s) { s->set_seeds(2'000'000'000); }, "seeds"},
+      {"seeds past 2^64",
+       [](v1::RunSpec* s) {
+         s->set_seed(UINT64_MAX);
+         s->set_seeds(2);
+       },
+       "seed"},
       {"negative record_every", [](v1::RunSpec* s) { s->set_record_every(-2); }, "record_every"},
       {"negative sigma",
        [](v1::RunSpec* s) {
