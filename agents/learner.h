@@ -16,6 +16,7 @@
 // Thread safety: none; a learner is owned and driven by one seat.
 #pragma once
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -25,8 +26,6 @@
 #include <string_view>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "absl/status/statusor.h"
 #include "games/continuous_game.h"
 #include "games/game.h"
@@ -35,22 +34,22 @@ namespace nashnet::agents {
 
 // What a player is told about the feedback it will get (a property of the game).
 enum class FeedbackModel {
-  kFull,            // payoff vector v_i(x(t)) (finite) / payoff function u_i(·; z_-i(t)) (continuous)
-  kNoisy,           // the same plus zero-mean noise
+  kFull,   // payoff vector v_i(x(t)) (finite) / payoff function u_i(·; z_-i(t)) (continuous)
+  kNoisy,  // the same plus zero-mean noise
   kCounterfactual,  // v_i(a_-i(t)): payoffs of all actions against the others' played actions
   kBandit,          // the realized payoff u_i(a(t)) only (plus optional noise)
 };
 
 // The game as one player sees it (what the networked service's Joined message carries).
 struct PlayerView {
-  int player = 0;                    // this player's index (0-based)
+  int player = 0;  // this player's index (0-based)
   int num_players = 1;
-  int num_actions = 0;               // finite games: |A_i| >= 1; 0 for continuous games
-  games::Box box;                    // continuous games: K_i; empty (dimension 0) for finite
-  games::PayoffRange payoff_range;   // bounds on the player's payoffs
+  int num_actions = 0;              // finite games: |A_i| >= 1; 0 for continuous games
+  games::Box box;                   // continuous games: K_i; empty (dimension 0) for finite
+  games::PayoffRange payoff_range;  // bounds on the player's payoffs
   FeedbackModel feedback = FeedbackModel::kFull;
-  int64_t horizon = 0;               // T, number of rounds (0 = unknown)
-  uint64_t seed = 0;                 // seed of the learner's own RNG (action sampling)
+  int64_t horizon = 0;  // T, number of rounds (0 = unknown)
+  uint64_t seed = 0;    // seed of the learner's own RNG (action sampling)
 
   [[nodiscard]] bool finite() const { return num_actions > 0; }
 };
@@ -67,8 +66,8 @@ struct MixedStrategy {
 
 // The action a learner plays in one round.
 struct Action {
-  int index = -1;          // finite games: the action in [0, |A_i|)
-  Eigen::VectorXd point;   // continuous games: the point in K_i
+  int index = -1;         // finite games: the action in [0, |A_i|)
+  Eigen::VectorXd point;  // continuous games: the point in K_i
   // The probability (finite) or density (continuous) with which the action was drawn, under the
   // distribution actually sampled (exploration included). NaN if not known.
   double probability = std::numeric_limits<double>::quiet_NaN();

@@ -1,8 +1,8 @@
 // Rng: a small, fast, deterministic random number generator (xoshiro256**, seeded by splitmix64).
 //
-// Every random draw in nashnet comes from an Rng whose seed is derived from the run's seed, so a run
-// is a pure function of its spec and seed on every platform: the distributions below are our own
-// code, not <random>'s (whose algorithms differ between standard libraries).
+// Every random draw in nashnet comes from an Rng whose seed is derived from the run's seed, so a
+// run is a pure function of its spec and seed on every platform: the distributions below are our
+// own code, not <random>'s (whose algorithms differ between standard libraries).
 //
 //   Rng noise = Rng::Stream(spec_seed, kNoiseStream);
 //   double xi = sigma * noise.Gaussian();

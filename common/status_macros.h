@@ -15,12 +15,11 @@
 #define NASHNET_STATUS_CONCAT_(a, b) NASHNET_STATUS_CONCAT_INNER_(a, b)
 
 // Returns the status of `expr` from the enclosing function if it is not OK.
-#define NASHNET_RETURN_IF_ERROR(expr)                  \
-  do {                                                 \
-    if (absl::Status _nashnet_status = (expr);         \
-        !_nashnet_status.ok()) {                       \
-      return _nashnet_status;                          \
-    }                                                  \
+#define NASHNET_RETURN_IF_ERROR(expr)                                   \
+  do {                                                                  \
+    if (absl::Status _nashnet_status = (expr); !_nashnet_status.ok()) { \
+      return _nashnet_status;                                           \
+    }                                                                   \
   } while (false)
 
 // Evaluates `rexpr` (a StatusOr); returns its status if not OK, else moves its value into `lhs`.

@@ -6,16 +6,16 @@
 // game stays immutable and thread-safe.
 //
 //   Eigen::VectorXd u;
-//   game.PayoffsAgainst(0, t, profile, grid, &u);   // u[k] = u_0(grid.col(k); profile_-0) at round t
+//   game.PayoffsAgainst(0, t, profile, grid, &u);   // u[k] = u_0(grid.col(k); profile_-0) at round
+//   t
 //
 // Unchecked fast paths: callers pass points inside the boxes and profiles of the right shape.
 #pragma once
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <optional>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "games/game.h"
 

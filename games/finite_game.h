@@ -12,11 +12,10 @@
 // num_actions(i), probabilities on the simplex); the match validates input at its boundary.
 #pragma once
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <span>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "games/game.h"
 

@@ -13,11 +13,10 @@
 // Thread safety: immutable after Create; all methods are const.
 #pragma once
 
+#include <Eigen/Core>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "absl/status/statusor.h"
 #include "games/finite_game.h"
@@ -27,12 +26,12 @@ namespace nashnet::games {
 // Everything that defines a normal-form game. Labels left empty get defaults on Create
 // ("Player 1", ..., strategies "1", "2", ...).
 struct NormalFormGameData {
-  std::string title;                              // game name / .nfg title
-  std::string comment;                            // .nfg comment (may be empty)
-  std::vector<std::string> player_names;          // size N, or empty for defaults
-  std::vector<int> num_actions;                   // |A_i| for each player, each >= 1; N >= 1
+  std::string title;                                     // game name / .nfg title
+  std::string comment;                                   // .nfg comment (may be empty)
+  std::vector<std::string> player_names;                 // size N, or empty for defaults
+  std::vector<int> num_actions;                          // |A_i| for each player, each >= 1; N >= 1
   std::vector<std::vector<std::string>> strategy_names;  // [i][a], or empty for defaults
-  std::vector<std::vector<double>> payoffs;       // [i][profile index], Gambit order; all finite
+  std::vector<std::vector<double>> payoffs;  // [i][profile index], Gambit order; all finite
 };
 
 class NormalFormGame final : public FiniteGame {

@@ -5,12 +5,11 @@
 // networked service — GetGame/WatchGame and the Prometheus exporter read.
 #pragma once
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace nashnet::server {
 
@@ -25,8 +24,8 @@ struct PlayerRoundMetrics {
   double average_payoff = kNaN;   // (1/t) Σ_s u_i(x(s))
   // 1 − x_{i,a*_i}(t) for the nearest pure equilibrium a*; NaN when no equilibrium is known.
   double equilibrium_distance = kNaN;
-  Eigen::VectorXd strategy;       // finite games: x_i(t); continuous games: empty
-  Eigen::VectorXd point;          // continuous games: the point played at t; finite: empty
+  Eigen::VectorXd strategy;  // finite games: x_i(t); continuous games: empty
+  Eigen::VectorXd point;     // continuous games: the point played at t; finite: empty
 };
 
 // The whole game after round t.
@@ -36,7 +35,7 @@ struct RoundMetrics {
   double empirical_nash_gap = kNaN;  // Nash gap of the time-averaged play (1/t) Σ_s x(s)
   // min over pure equilibria a* of ‖x(t) − a*‖₁ (continuous: ‖z(t) − z*‖₂); NaN if none known.
   double equilibrium_distance = kNaN;
-  double variation = kNaN;           // online problems: V_t = Σ_{s<t} sup_z |ℓ_{s+1}(z) − ℓ_s(z)|
+  double variation = kNaN;  // online problems: V_t = Σ_{s<t} sup_z |ℓ_{s+1}(z) − ℓ_s(z)|
   std::vector<PlayerRoundMetrics> players;
 };
 

@@ -73,7 +73,9 @@ TEST(GamesCli, AppliesGameParametersAndRejectsBadOnes) {
 TEST(GamesCli, NonUtf8LabelsInAnNfgFileDoNotAbortTheJsonOutput) {
   // Gambit files in Latin-1 are common; the JSON writer replaces the byte instead of aborting.
   TempDir tmp;
-  WriteFile(tmp / "latin1.nfg", "NFG 1 R \"P\xe9" "D\" { \"A\" \"B\" } { 1 1 }\n\n1 2\n");
+  WriteFile(tmp / "latin1.nfg",
+            "NFG 1 R \"P\xe9"
+            "D\" { \"A\" \"B\" } { 1 1 }\n\n1 2\n");
   const CliResult r = RunCli(tmp, "games '" + (tmp / "latin1.nfg") + "' --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json json = nlohmann::json::parse(r.out);
