@@ -123,6 +123,36 @@ void MatchMetrics::RecordFinite(const games::MixedProfile& x, std::span<const in
   last_nash_gap_ = gap;
 }
 
+// E_{X ~ cells}[u_i(X; z_-i)] for a piecewise-uniform distribution: each cell's average payoff by
+// the composite midpoint rule on q^d sub-cells (q = 8, 2, 2 for d = 1, 2, 3; 1 beyond), so coarse
+// cells (HDA's first levels) are not judged by their centre alone.
+double MatchMetrics::ExpectedOverCells(int player, int64_t round, const games::PointProfile& z,
+                                       const agents::MixedStrategy& s) {
+  const int d = static_cast<int>(s.cell_lower.rows());
+  const int64_t cells = s.probabilities.size();
+  const int q = d == 1 ? 8 : (d <= 3 ? 2 : 1);
+  int64_t sub = 1;
+  for (int j = 0; j < d; ++j) sub *= q;
+  centres_.resize(d, cells * sub);  // reuses capacity when sizes repeat
+  for (int64_t c = 0; c < cells; ++c) {
+    for (int64_t k = 0; k < sub; ++k) {
+      int64_t rest = k;
+      for (int j = 0; j < d; ++j) {
+        const double lo = s.cell_lower(j, c);
+        const double width = s.cell_upper(j, c) - lo;
+        centres_(j, c * sub + k) = lo + width * ((static_cast<double>(rest % q) + 0.5) / q);
+        rest /= q;
+      }
+    }
+  }
+  continuous_->PayoffsAgainst(player, round, z, centres_, &centre_payoffs_);
+  double expected = 0.0;
+  for (int64_t c = 0; c < cells; ++c) {
+    expected += s.probabilities[c] * centre_payoffs_.segment(c * sub, sub).mean();
+  }
+  return expected;
+}
+
 void MatchMetrics::RecordContinuous(int64_t round, const games::PointProfile& z,
                                     const Eigen::VectorXd& u_played,
                                     std::span<const agents::MixedStrategy* const> strategies) {
@@ -135,11 +165,7 @@ void MatchMetrics::RecordContinuous(int64_t round, const games::PointProfile& z,
     const double best = now.maxCoeff();
     double expected = u_played[i];
     const agents::MixedStrategy* s = strategies[i];
-    if (s != nullptr && s->probabilities.size() > 0) {
-      centres_ = 0.5 * (s->cell_lower + s->cell_upper);  // reuses capacity when sizes repeat
-      continuous_->PayoffsAgainst(i, round, z, centres_, &centre_payoffs_);
-      expected = s->probabilities.dot(centre_payoffs_);
-    }
+    if (s != nullptr && s->probabilities.size() > 0) expected = ExpectedOverCells(i, round, z, *s);
     cum_grid_[i] += now;
     cum_expected_payoff_[i] += expected;
     cum_played_payoff_[i] += u_played[i];

@@ -77,6 +77,9 @@ class MatchMetrics {
   }
 
  private:
+  // Expected payoff of player `player` under a reported piecewise-uniform cell distribution.
+  [[nodiscard]] double ExpectedOverCells(int player, int64_t round, const games::PointProfile& z,
+                                         const agents::MixedStrategy& s);
   explicit MatchMetrics(std::shared_ptr<const games::Game> game);
   void InitFinite();
   void InitContinuous();
@@ -108,8 +111,8 @@ class MatchMetrics {
   std::vector<Eigen::VectorXd> cum_grid_;   // [i] Σ_t u_i(grid point; z_-i(t))
   std::vector<Eigen::VectorXd> grid_now_;   // [i] this round's grid payoffs
   std::vector<Eigen::VectorXd> grid_prev_;  // [i] last round's (time-varying games)
-  Eigen::MatrixXd centres_;                 // scratch: cell centres of a reported distribution
-  Eigen::VectorXd centre_payoffs_;          // scratch: payoffs at those centres
+  Eigen::MatrixXd centres_;                 // scratch: sub-cell midpoints of reported cells
+  Eigen::VectorXd centre_payoffs_;          // scratch: payoffs at those midpoints
   games::PointProfile last_z_;
   std::optional<games::PointProfile> equilibrium_point_;
   bool time_varying_ = false;

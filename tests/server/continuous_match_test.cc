@@ -125,8 +125,11 @@ TEST(ContinuousMatch, GridMetricsOfAFixedPointOnAStaticGame) {
 }
 
 TEST(ContinuousMatch, ReportedCellsGiveTheExpectedPayoff) {
-  // Cells [0, .5] and [.5, 1] with mass 1/2 each: centres .25 (u = 1) and .75 (u = .75), so
-  // u(x) = .875 while the played point .75 earns .75: pseudo- and realized regret differ.
+  // u(z) = 1 − (z − 1/4)². Cells [0, .5] and [.5, 1] with mass 1/2 each, uniform inside: their
+  // average payoffs are 1 − 1/48 and 1 − 13/48, so u(x) = 41/48 exactly. The metric averages each
+  // cell by the midpoint rule on 8 sub-cells (h = 1/16), which over-reads a concave quadratic by
+  // exactly h²·|u''|/24 = 1/3072 — the cell centres alone would give .875. The played point .75
+  // earns .75: pseudo- and realized regret differ.
   auto match = MakeMatch(false, 1);
   agents::MixedStrategy cells;
   cells.probabilities = Eigen::Vector2d(0.5, 0.5);
@@ -137,8 +140,9 @@ TEST(ContinuousMatch, ReportedCellsGiveTheExpectedPayoff) {
   match->Resolve(&feedback);
   const double best = 1.0 - std::pow(128.0 / 511.0 - 0.25, 2);
   const RoundMetrics m = match->Snapshot();
-  EXPECT_NEAR(m.players[0].payoff, 0.875, 1e-15);
-  EXPECT_NEAR(m.players[0].regret, best - 0.875, 1e-12);
+  const double expected = 41.0 / 48.0 + 1.0 / 3072.0;
+  EXPECT_NEAR(m.players[0].payoff, expected, 1e-15);
+  EXPECT_NEAR(m.players[0].regret, best - expected, 1e-12);
   EXPECT_NEAR(m.players[0].realized_regret, best - 0.75, 1e-12);
 }
 
