@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <system_error>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "server/record/string_view_compat.h"
@@ -55,10 +56,15 @@ absl::StatusOr<double> ParseFiniteDouble(std::string_view text) {
   return value;
 }
 
-absl::StatusOr<int64_t> ParseInt64(std::string_view text) {
+namespace {
+
+// A whole integer of type Int: digits (an optional '+'), or a number in any notation that is
+// exactly an integer within ±2^53 (e.g. `1e3`). `what` names the expected kind in errors.
+template <typename Int>
+absl::StatusOr<Int> ParseInteger(std::string_view text, std::string_view what) {
   std::string_view digits = text;
   if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
-  int64_t value = 0;
+  Int value = 0;
   const char* end = digits.data() + digits.size();
   const auto [ptr, ec] = std::from_chars(digits.data(), end, value);
   if (!digits.empty() && ec == std::errc() && ptr == end) return value;
@@ -66,29 +72,22 @@ absl::StatusOr<int64_t> ParseInt64(std::string_view text) {
     return absl::InvalidArgumentError(absl::StrCat("integer out of range: '", Av(text), "'"));
   }
   double real = 0.0;
+  const double lowest = std::is_signed_v<Int> ? -kMaxExactInteger : 0.0;
   if (ParseWholeDouble(text, &real) && std::isfinite(real) && std::floor(real) == real &&
-      std::fabs(real) <= kMaxExactInteger) {
-    return static_cast<int64_t>(real);
+      real >= lowest && real <= kMaxExactInteger) {
+    return static_cast<Int>(real);
   }
-  return NotANumber(Av(text), "an integer");
+  return NotANumber(Av(text), Av(what));
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> ParseInt64(std::string_view text) {
+  return ParseInteger<int64_t>(text, "an integer");
 }
 
 absl::StatusOr<uint64_t> ParseUint64(std::string_view text) {
-  std::string_view digits = text;
-  if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
-  uint64_t value = 0;
-  const char* end = digits.data() + digits.size();
-  const auto [ptr, ec] = std::from_chars(digits.data(), end, value);
-  if (!digits.empty() && ec == std::errc() && ptr == end) return value;
-  if (ec == std::errc::result_out_of_range && ptr == end) {
-    return absl::InvalidArgumentError(absl::StrCat("integer out of range: '", Av(text), "'"));
-  }
-  double real = 0.0;
-  if (ParseWholeDouble(text, &real) && std::isfinite(real) && std::floor(real) == real &&
-      real >= 0.0 && real <= kMaxExactInteger) {
-    return static_cast<uint64_t>(real);
-  }
-  return NotANumber(Av(text), "a non-negative integer");
+  return ParseInteger<uint64_t>(text, "a non-negative integer");
 }
 
 }  // namespace nashnet::server
