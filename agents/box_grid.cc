@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "agents/gibbs.h"
 
 namespace nashnet::agents {
 
@@ -40,6 +41,14 @@ Eigen::VectorXd BoxGrid::Centre(int c) const {
     z[j] = box_.lower[j] + (Coordinate(c, j) + 0.5) * width_[j];
   }
   return z;
+}
+
+Action BoxGrid::Draw(const Eigen::ArrayXd& masses, Rng* rng, int* cell) const {
+  *cell = SampleIndex(masses, rng->Uniform());
+  Action action;
+  action.point = UniformPoint(*cell, rng);
+  action.probability = masses[*cell] / cell_volume_;
+  return action;
 }
 
 Eigen::VectorXd BoxGrid::UniformPoint(int c, Rng* rng) const {

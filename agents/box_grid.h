@@ -44,6 +44,9 @@ class BoxGrid {
   }
   // A point drawn uniformly in cell c.
   [[nodiscard]] Eigen::VectorXd UniformPoint(int c, Rng* rng) const;
+  // The continuous learners' draw: a cell by its mass (*cell), then a point uniformly inside it;
+  // Action.probability is the density there, mass / cell volume.
+  [[nodiscard]] Action Draw(const Eigen::ArrayXd& masses, Rng* rng, int* cell) const;
   // Fills strategy->cell_lower / cell_upper (d × cells) with the cells' bounds.
   void FillBounds(MixedStrategy* strategy) const;
 

@@ -157,13 +157,7 @@ void HdaLearner::Refresh() {
   strategy_.probabilities = p_.matrix();
 }
 
-Action HdaLearner::Act() {
-  last_cell_ = SampleIndex(p_, rng_.Uniform());
-  Action action;
-  action.point = grid_.UniformPoint(last_cell_, &rng_);
-  action.probability = p_[last_cell_] / grid_.cell_volume();
-  return action;
-}
+Action HdaLearner::Act() { return grid_.Draw(p_, &rng_, &last_cell_); }
 
 void HdaLearner::Update(const Feedback& feedback) {
   if (last_cell_ >= 0 && std::isfinite(feedback.payoff)) {

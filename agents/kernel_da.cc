@@ -122,10 +122,7 @@ void KernelDaLearner::Refresh() {
 }
 
 Action KernelDaLearner::Act() {
-  last_cell_ = SampleIndex(x_, rng_.Uniform());
-  Action action;
-  action.point = grid_.UniformPoint(last_cell_, &rng_);
-  action.probability = x_[last_cell_] / grid_.cell_volume();
+  Action action = grid_.Draw(x_, &rng_, &last_cell_);
   last_point_ = action.point;
   return action;
 }
