@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target nashnet
-exec build/release/cli/nashnet simulate examples/runs/demo.yaml "$@"
+exec build/release/bin/nashnet simulate examples/runs/demo.yaml "$@"

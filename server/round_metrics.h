@@ -55,7 +55,9 @@ struct RunSummary {
   double nash_gap = kNaN;
   double empirical_nash_gap = kNaN;
   double equilibrium_distance = kNaN;
-  double elapsed_seconds = kNaN;  // wall clock; the one field that differs between identical runs
+  double elapsed_seconds = kNaN;    // wall clock; with rounds_per_second, the fields that differ
+                                    // between identical runs
+  double rounds_per_second = kNaN;  // rounds / elapsed_seconds
   std::vector<PlayerSummary> players;
 };
 

@@ -286,6 +286,7 @@ absl::StatusOr<RunSummary> Simulate(const RunPlan& plan, uint64_t seed, RoundObs
   }
   summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.rounds_per_second = static_cast<double>(summary.rounds) / summary.elapsed_seconds;
   return summary;
 }
 
