@@ -226,6 +226,28 @@ absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec, const std::filesystem::
   return plan;
 }
 
+RunSummary SummarizeRun(const RoundMetrics& last, int64_t rounds, uint64_t seed,
+                        const std::vector<std::string>& algorithms) {
+  RunSummary summary;
+  summary.rounds = rounds;
+  summary.seed = seed;
+  summary.nash_gap = last.nash_gap;
+  summary.empirical_nash_gap = last.empirical_nash_gap;
+  summary.equilibrium_distance = last.equilibrium_distance;
+  for (size_t i = 0; i < algorithms.size(); ++i) {
+    PlayerSummary& ps = summary.players.emplace_back();
+    ps.algorithm = algorithms[i];
+    if (i >= last.players.size()) continue;
+    const PlayerRoundMetrics& p = last.players[i];
+    ps.strategy = p.strategy.size() > 0 ? p.strategy : p.point;
+    ps.regret = p.regret;
+    ps.realized_regret = p.realized_regret;
+    ps.dynamic_regret = p.dynamic_regret;
+    ps.average_payoff = p.average_payoff;
+  }
+  return summary;
+}
+
 absl::StatusOr<RunSummary> Simulate(const RunPlan& plan, uint64_t seed, RoundObserver* observer,
                                     const SimulateOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -261,29 +283,16 @@ absl::StatusOr<RunSummary> Simulate(const RunPlan& plan, uint64_t seed, RoundObs
     }
     match->Resolve(&feedback);
     for (int i = 0; i < n; ++i) seats[i].Update(feedback[i]);
-    if (observer != nullptr && (t == 1 || t % record_every == 0 || t == rounds)) {
+    if (observer != nullptr && IsRecordedRound(t, record_every, rounds)) {
       observer->OnRound(match->Snapshot());
     }
     if (options.progress && t % options.progress_every == 0) options.progress(t);
   }
 
-  const RoundMetrics last = match->Snapshot();
-  RunSummary summary;
-  summary.rounds = rounds;
-  summary.seed = seed;
-  summary.nash_gap = last.nash_gap;
-  summary.empirical_nash_gap = last.empirical_nash_gap;
-  summary.equilibrium_distance = last.equilibrium_distance;
-  for (int i = 0; i < n; ++i) {
-    const PlayerRoundMetrics& p = last.players[i];
-    PlayerSummary& ps = summary.players.emplace_back();
-    ps.algorithm = plan.learners[i].algorithm;
-    ps.strategy = p.strategy.size() > 0 ? p.strategy : p.point;
-    ps.regret = p.regret;
-    ps.realized_regret = p.realized_regret;
-    ps.dynamic_regret = p.dynamic_regret;
-    ps.average_payoff = p.average_payoff;
-  }
+  std::vector<std::string> algorithms;
+  algorithms.reserve(n);
+  for (const PlayerLearnerSpec& l : plan.learners) algorithms.push_back(l.algorithm);
+  RunSummary summary = SummarizeRun(match->Snapshot(), rounds, seed, algorithms);
   summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   summary.rounds_per_second = static_cast<double>(summary.rounds) / summary.elapsed_seconds;

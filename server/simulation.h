@@ -56,6 +56,18 @@ struct SimulateOptions {
   int64_t progress_every = 1000;
 };
 
+// Whether round `t` of a `rounds`-round run goes into rounds.csv: round 1, every
+// `record_every`-th round and the last (the rule of Simulate, shared with the coordinator).
+[[nodiscard]] inline bool IsRecordedRound(int64_t t, int64_t record_every, int64_t rounds) {
+  return t == 1 || (record_every > 0 && t % record_every == 0) || t == rounds;
+}
+
+// The summary of a run whose last played round is `last.round`: its metrics, `algorithms[i]` for
+// player i, `rounds` played and `seed`. elapsed_seconds and rounds_per_second stay NaN (the caller
+// times the run). Players missing from `last` (no round played) get NaN metrics.
+[[nodiscard]] RunSummary SummarizeRun(const RoundMetrics& last, int64_t rounds, uint64_t seed,
+                                      const std::vector<std::string>& algorithms);
+
 // Plays seed `seed` of the plan to the horizon and returns its summary (elapsed_seconds set).
 // `observer` may be null.
 [[nodiscard]] absl::StatusOr<RunSummary> Simulate(const RunPlan& plan, uint64_t seed,

@@ -1,0 +1,232 @@
+#include "server/service/admin_service.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "server/service/coordinator.h"
+#include "server/service/grpc_status.h"
+#include "server/service/play_reactor.h"
+#include "server/service/streams.h"
+
+namespace nashnet::server {
+namespace {
+
+constexpr char kAdminTokenHeader[] = "x-nashnet-admin-token";
+
+grpc::Status NoGame(const std::string& id) {
+  if (id.empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "game_id: missing");
+  return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("game_id: no game '", id, "'"));
+}
+
+// A WatchGame stream that ends at once with a status.
+class FailedWatch final : public grpc::ServerWriteReactor<v1::GameUpdate> {
+ public:
+  explicit FailedWatch(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+// WatchGame: the latest update waits in one slot behind the one being written, so a slow watcher
+// gets the newest metrics, never a backlog. Runs on the game's strand after construction; deleted
+// there after OnDone.
+class WatchReactor final : public grpc::ServerWriteReactor<v1::GameUpdate>, public WatchStream {
+ public:
+  WatchReactor(std::shared_ptr<HostedGame> game, int64_t every) : game_(std::move(game)) {
+    boost::asio::dispatch(game_->strand(), [this, every] { game_->AddWatcher(this, every); });
+  }
+
+  void Update(const v1::GameUpdate& update, bool last) override {
+    if (finished_) return;
+    last_ = last_ || last;
+    if (!writing_) {
+      current_ = update;
+      writing_ = true;
+      StartWrite(&current_);
+    } else {
+      next_ = update;
+      has_next_ = true;
+    }
+  }
+
+  void OnWriteDone(bool ok) override {
+    boost::asio::dispatch(game_->strand(), [this, ok] {
+      writing_ = false;
+      if (!ok) {
+        game_->RemoveWatcher(this);
+        return End(grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away"));
+      }
+      if (has_next_) {
+        has_next_ = false;
+        current_.Swap(&next_);
+        writing_ = true;
+        StartWrite(&current_);
+        return;
+      }
+      if (last_) End(grpc::Status::OK);
+    });
+  }
+
+  void OnCancel() override {
+    boost::asio::dispatch(game_->strand(), [this] {
+      game_->RemoveWatcher(this);
+      if (!writing_) End(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
+    });
+  }
+
+  void OnDone() override {
+    std::shared_ptr<HostedGame> game = game_;
+    boost::asio::dispatch(game->strand(), [this, game] {
+      game->RemoveWatcher(this);
+      delete this;
+    });
+  }
+
+ private:
+  void End(const grpc::Status& status) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  std::shared_ptr<HostedGame> game_;
+  v1::GameUpdate current_;
+  v1::GameUpdate next_;
+  bool has_next_ = false;
+  bool writing_ = false;
+  bool last_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+grpc::Status CoordinatorService::CheckAdmin(grpc::CallbackServerContext* context) const {
+  if (admin_token_.empty()) return grpc::Status::OK;
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find(kAdminTokenHeader);
+  if (it == metadata.end()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        absl::StrCat("admin RPCs need metadata ", kAdminTokenHeader));
+  }
+  if (std::string(it->second.data(), it->second.size()) != admin_token_) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        absl::StrCat(kAdminTokenHeader, ": wrong admin token"));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* CoordinatorService::Play(
+    grpc::CallbackServerContext* context) {
+  return new PlayReactor(context, &coordinator_->directory());
+}
+
+grpc::ServerUnaryReactor* CoordinatorService::CreateGame(grpc::CallbackServerContext* context,
+                                                         const v1::CreateGameRequest* request,
+                                                         v1::CreateGameResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status st = CheckAdmin(context); !st.ok()) {
+    reactor->Finish(st);
+    return reactor;
+  }
+  absl::StatusOr<v1::CreateGameResponse> created =
+      coordinator_->CreateGame(*request, ".", /*trusted=*/false);
+  if (created.ok()) *response = *std::move(created);
+  reactor->Finish(ToGrpcStatus(created.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CoordinatorService::ListGames(grpc::CallbackServerContext* context,
+                                                        const v1::ListGamesRequest* /*request*/,
+                                                        v1::ListGamesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status st = CheckAdmin(context); !st.ok()) {
+    reactor->Finish(st);
+    return reactor;
+  }
+  std::vector<std::shared_ptr<HostedGame>> games = coordinator_->directory().All();
+  if (games.empty()) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  // Each game fills its info on its own strand; the last one to finish answers.
+  struct FanIn {
+    std::mutex mutex;
+    std::vector<v1::GameInfo> infos;
+    size_t remaining;
+  };
+  auto fan = std::make_shared<FanIn>();
+  fan->infos.resize(games.size());
+  fan->remaining = games.size();
+  for (size_t k = 0; k < games.size(); ++k) {
+    std::shared_ptr<HostedGame> game = games[k];
+    boost::asio::dispatch(game->strand(), [fan, game, k, response, reactor] {
+      v1::GameInfo info;
+      game->FillInfo(&info);
+      std::lock_guard<std::mutex> lock(fan->mutex);
+      fan->infos[k] = std::move(info);
+      if (--fan->remaining > 0) return;
+      for (v1::GameInfo& i : fan->infos) *response->add_games() = std::move(i);
+      reactor->Finish(grpc::Status::OK);
+    });
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CoordinatorService::GetGame(grpc::CallbackServerContext* context,
+                                                      const v1::GetGameRequest* request,
+                                                      v1::GameInfo* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status st = CheckAdmin(context); !st.ok()) {
+    reactor->Finish(st);
+    return reactor;
+  }
+  std::shared_ptr<HostedGame> game = coordinator_->directory().Find(request->game_id());
+  if (game == nullptr) {
+    reactor->Finish(NoGame(request->game_id()));
+    return reactor;
+  }
+  boost::asio::dispatch(game->strand(), [game, response, reactor] {
+    game->FillInfo(response);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CoordinatorService::StopGame(grpc::CallbackServerContext* context,
+                                                       const v1::StopGameRequest* request,
+                                                       v1::GameInfo* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status st = CheckAdmin(context); !st.ok()) {
+    reactor->Finish(st);
+    return reactor;
+  }
+  std::shared_ptr<HostedGame> game = coordinator_->directory().Find(request->game_id());
+  if (game == nullptr) {
+    reactor->Finish(NoGame(request->game_id()));
+    return reactor;
+  }
+  boost::asio::dispatch(game->strand(), [game, response, reactor] {
+    game->Stop(v1::GAME_OVER_REASON_STOPPED, [response, reactor](const v1::GameInfo& info) {
+      *response = info;
+      reactor->Finish(grpc::Status::OK);
+    });
+  });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::GameUpdate>* CoordinatorService::WatchGame(
+    grpc::CallbackServerContext* context, const v1::WatchGameRequest* request) {
+  if (grpc::Status st = CheckAdmin(context); !st.ok()) return new FailedWatch(st);
+  if (request->every() < 0) {
+    return new FailedWatch(grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("every: must be >= 0 (0 = about 200 updates), got ", request->every())));
+  }
+  std::shared_ptr<HostedGame> game = coordinator_->directory().Find(request->game_id());
+  if (game == nullptr) return new FailedWatch(NoGame(request->game_id()));
+  return new WatchReactor(std::move(game), request->every());
+}
+
+}  // namespace nashnet::server

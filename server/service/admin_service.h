@@ -1,0 +1,50 @@
+// CoordinatorService: the gRPC callback service — Play (PlayReactor) and the admin RPCs
+// (CreateGame, ListGames, GetGame, StopGame, WatchGame), with the admin token check.
+//
+// Handlers never block: each looks the game up in the directory and dispatches onto the game's
+// strand, finishing the call from there (ListGames gathers every game's info that way).
+//
+// Thread safety: gRPC calls it from its threads; it holds no state of its own.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "nashnet/v1/coordinator.grpc.pb.h"
+
+namespace nashnet::server {
+
+class Coordinator;
+
+class CoordinatorService final : public v1::Coordinator::CallbackService {
+ public:
+  CoordinatorService(Coordinator* coordinator, std::string admin_token)
+      : coordinator_(coordinator), admin_token_(std::move(admin_token)) {}
+
+  grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* Play(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* CreateGame(grpc::CallbackServerContext* context,
+                                       const v1::CreateGameRequest* request,
+                                       v1::CreateGameResponse* response) override;
+  grpc::ServerUnaryReactor* ListGames(grpc::CallbackServerContext* context,
+                                      const v1::ListGamesRequest* request,
+                                      v1::ListGamesResponse* response) override;
+  grpc::ServerUnaryReactor* GetGame(grpc::CallbackServerContext* context,
+                                    const v1::GetGameRequest* request,
+                                    v1::GameInfo* response) override;
+  grpc::ServerUnaryReactor* StopGame(grpc::CallbackServerContext* context,
+                                     const v1::StopGameRequest* request,
+                                     v1::GameInfo* response) override;
+  grpc::ServerWriteReactor<v1::GameUpdate>* WatchGame(grpc::CallbackServerContext* context,
+                                                      const v1::WatchGameRequest* request) override;
+
+ private:
+  // OK, or UNAUTHENTICATED when --admin-token is set and the call lacks it.
+  [[nodiscard]] grpc::Status CheckAdmin(grpc::CallbackServerContext* context) const;
+
+  Coordinator* coordinator_;
+  const std::string admin_token_;
+};
+
+}  // namespace nashnet::server

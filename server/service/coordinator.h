@@ -1,0 +1,99 @@
+// Coordinator: the nashnet-coordinator process minus its flags — the gRPC server (Play and the
+// admin RPCs, health checking, reflection), the Asio io_context and its worker threads (round
+// deadlines, continuation slices), the disk thread and the game directory.
+//
+//   CoordinatorOptions options{.listen = "127.0.0.1:0", .records_dir = "runs/coordinator"};
+//   NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<Coordinator> c, Coordinator::Start(options));
+//   std::cout << c->port();
+//   ... on SIGTERM:
+//   c->Drain();   // no new games/joins, games end their round, records complete, server down
+//
+// Thread safety: CreateGame may be called from any thread; Drain from one thread, once (the
+// destructor drains if nobody did).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "nashnet/v1/coordinator.pb.h"
+#include "server/service/game_directory.h"
+#include "server/service/hosted_game.h"
+#include "server/service/record_writer.h"
+
+namespace nashnet::server {
+
+struct CoordinatorOptions {
+  std::string listen = "127.0.0.1:50051";                  // gRPC address; port 0 picks a free port
+  std::filesystem::path records_dir = "runs/coordinator";  // games' run records go under it
+  int64_t max_games = 10000;            // games held at once (RESOURCE_EXHAUSTED beyond)
+  int64_t max_seats = 100000;           // connected remote seats, all games together
+  int64_t max_message_bytes = 4 << 20;  // largest message received (RESOURCE_EXHAUSTED)
+  std::string admin_token;              // admin RPCs need x-nashnet-admin-token (empty: no)
+  int threads = 2;                      // Asio worker threads (timers, slices)
+
+  [[nodiscard]] absl::Status Validate() const;
+};
+
+class CoordinatorService;
+
+class Coordinator {
+ public:
+  // Binds, starts serving and returns. InvalidArgument for bad options, Unavailable if the
+  // address cannot be bound.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Coordinator>> Start(
+      const CoordinatorOptions& options);
+  ~Coordinator();
+  Coordinator(const Coordinator&) = delete;
+  Coordinator& operator=(const Coordinator&) = delete;
+
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] const CoordinatorOptions& options() const { return options_; }
+
+  // Creates a game (CreateGame's checks; see coordinator.proto). `base_dir` resolves relative
+  // .nfg paths; `trusted` (run files given on the command line) lifts the rule that a game path
+  // be relative without "..".
+  [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> CreateGame(
+      const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted);
+
+  // Stops taking games and joins, ends every game after its current round (GameOver{DRAINING},
+  // records complete), then shuts the server and threads down. Blocks until done.
+  void Drain();
+
+  [[nodiscard]] GameDirectory& directory() { return directory_; }
+
+ private:
+  explicit Coordinator(const CoordinatorOptions& options);
+  void GameOver();
+
+  const CoordinatorOptions options_;
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
+  RecordWriter writer_;
+  SeatBudget budget_;
+  GameDirectory directory_;
+  std::mutex create_mutex_;  // record folders are checked and created one at a time
+  std::unique_ptr<CoordinatorService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+
+  std::mutex running_mutex_;
+  std::condition_variable running_changed_;
+  int64_t running_ = 0;  // games not yet over; guarded by running_mutex_
+  bool drained_ = false;
+};
+
+}  // namespace nashnet::server

@@ -1,0 +1,166 @@
+#include "server/service/play_reactor.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/service/grpc_status.h"
+
+namespace nashnet::server {
+
+PlayReactor::PlayReactor(grpc::CallbackServerContext* context, GameDirectory* directory)
+    : context_(context), directory_(directory) {
+  reading_ = true;
+  StartRead(&in_);
+}
+
+void PlayReactor::OnReadDone(bool ok) {
+  if (game_ == nullptr) {
+    OnJoin(ok);
+    return;
+  }
+  boost::asio::dispatch(game_->strand(), [this, ok] { OnMessage(ok); });
+}
+
+void PlayReactor::OnJoin(bool ok) {
+  reading_ = false;
+  grpc::Status status;
+  if (!ok) {
+    status = grpc::Status(grpc::StatusCode::CANCELLED, "the stream ended before a Join");
+  } else if (in_.kind_case() != v1::AgentMessage::kJoin) {
+    status = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          in_.kind_case() == v1::AgentMessage::kAction
+                              ? "action before join: the first message must be a Join"
+                              : "the first message must be a Join");
+  } else if (in_.join().game_id().empty()) {
+    status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "join.game_id: missing");
+  } else if (directory_->draining()) {
+    status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "the coordinator is shutting down (no new joins)");
+  } else if (std::shared_ptr<HostedGame> game = directory_->Find(in_.join().game_id());
+             game == nullptr) {
+    status = grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          absl::StrCat("join.game_id: no game '", in_.join().game_id(), "'"));
+  } else {
+    game_ = std::move(game);
+    boost::asio::dispatch(game_->strand(), [this] {
+      absl::StatusOr<int> seat = game_->Join(this, in_.join());
+      if (!seat.ok()) return Close(ToGrpcStatus(seat.status()));
+      seat_ = *seat;
+      MaybeRead();
+    });
+    return;
+  }
+  finished_ = true;
+  Finish(status);
+}
+
+void PlayReactor::OnMessage(bool ok) {
+  reading_ = false;
+  if (closing_) return;  // the game let go of this stream
+  if (!ok) {
+    // The agent half-closed, cancelled or lost its connection: its seat becomes vacant.
+    game_->StreamGone(seat_, this);
+    return Close(game_->over()
+                     ? grpc::Status::OK
+                     : grpc::Status(grpc::StatusCode::CANCELLED, "the agent closed its stream"));
+  }
+  switch (in_.kind_case()) {
+    case v1::AgentMessage::kAction:
+      game_->OnAction(seat_, this, in_.action());
+      break;
+    case v1::AgentMessage::kJoin:
+      game_->StreamGone(seat_, this);
+      return Close(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                absl::StrCat("join: a second Join on the stream of seat ", seat_,
+                                             " of game ", game_->id())));
+    default:
+      game_->StreamGone(seat_, this);
+      return Close(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                "message: neither join nor action is set"));
+  }
+  MaybeRead();
+}
+
+void PlayReactor::MaybeRead() {
+  if (closing_ || reading_ || waiting_) return;
+  reading_ = true;
+  StartRead(&in_);
+}
+
+v1::CoordinatorMessage* PlayReactor::Outbox() {
+  if (closing_) return nullptr;
+  v1::CoordinatorMessage* slot = nullptr;
+  if (!writing_) {
+    slot = &out_[current_];
+  } else if (!waiting_) {
+    slot = &out_[1 - current_];
+  } else {
+    return nullptr;
+  }
+  // Keep a Feedback's allocation (the message of every round); clear anything else.
+  if (slot->kind_case() == v1::CoordinatorMessage::kFeedback) {
+    slot->mutable_feedback()->Clear();
+  } else {
+    slot->Clear();
+  }
+  return slot;
+}
+
+void PlayReactor::Send() {
+  if (!writing_) {
+    writing_ = true;
+    StartWrite(&out_[current_]);
+  } else {
+    waiting_ = true;
+  }
+}
+
+void PlayReactor::OnWriteDone(bool ok) {
+  boost::asio::dispatch(game_->strand(), [this, ok] { OnWritten(ok); });
+}
+
+void PlayReactor::OnWritten(bool ok) {
+  writing_ = false;
+  if (!ok) {
+    waiting_ = false;  // the stream is broken; the failing read reports it
+  } else if (waiting_) {
+    waiting_ = false;
+    current_ = 1 - current_;
+    writing_ = true;
+    StartWrite(&out_[current_]);
+  }
+  MaybeFinish();
+  MaybeRead();
+}
+
+void PlayReactor::End(const grpc::Status& status) {
+  // A write the agent does not take (flow control) would hold the finish forever: cancel it.
+  if (!status.ok() && writing_) context_->TryCancel();
+  Close(status);
+}
+
+void PlayReactor::Close(const grpc::Status& status) {
+  if (closing_) return;
+  closing_ = true;
+  close_status_ = status;
+  MaybeFinish();
+}
+
+void PlayReactor::MaybeFinish() {
+  if (!closing_ || finished_ || writing_ || waiting_) return;
+  finished_ = true;
+  Finish(close_status_);
+}
+
+void PlayReactor::OnDone() {
+  if (game_ == nullptr) {
+    delete this;
+    return;
+  }
+  // Handlers queued on the strand before this one may still use the reactor.
+  std::shared_ptr<HostedGame> game = game_;
+  boost::asio::dispatch(game->strand(), [this, game] { delete this; });
+}
+
+}  // namespace nashnet::server

@@ -1,0 +1,368 @@
+// HostedGame without a network: fake streams stand in for agents, so seats, the straggler
+// policies, eviction, resumption, in-band errors and StopGame are checked message by message.
+// Deadlines are real Asio timers of 20-40 ms; the waits below poll up to 10 s, so the tests are
+// not timing-sensitive beyond "a deadline eventually passes".
+#include <gtest/gtest.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agents/wire/wire.h"
+#include "server/record/run_file.h"
+#include "server/service/hosted_game.h"
+
+namespace nashnet::server {
+namespace {
+
+class FakeStream : public SeatStream {
+ public:
+  v1::CoordinatorMessage* Outbox() override {
+    if (ended || full) return nullptr;
+    slot.Clear();
+    return &slot;
+  }
+  void Send() override { messages.push_back(slot); }
+  void End(const grpc::Status& status) override {
+    ended = true;
+    end_status = status;
+  }
+
+  // The last message of `kind`, or null.
+  const v1::CoordinatorMessage* Last(v1::CoordinatorMessage::KindCase kind) const {
+    for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
+      if (it->kind_case() == kind) return &*it;
+    }
+    return nullptr;
+  }
+  int Count(v1::CoordinatorMessage::KindCase kind) const {
+    int n = 0;
+    for (const auto& m : messages) n += m.kind_case() == kind;
+    return n;
+  }
+
+  v1::CoordinatorMessage slot;
+  std::vector<v1::CoordinatorMessage> messages;
+  bool full = false;
+  bool ended = false;
+  grpc::Status end_status;
+};
+
+class HostedGameTest : public ::testing::Test {
+ protected:
+  HostedGameTest() : work_(io_.get_executor()), thread_([this] { io_.run(); }) {}
+  ~HostedGameTest() override {
+    if (game_ != nullptr) {
+      OnStrand([&] { game_->Stop(v1::GAME_OVER_REASON_STOPPED, nullptr); });
+      WaitFor([&] { return over_count_ > 0; });
+    }
+    writer_.Stop();
+    work_.reset();
+    thread_.join();
+  }
+
+  // Creates the game from run-file text (one seed).
+  void Create(const std::string& yaml) {
+    auto spec = ParseRunSpecYaml(yaml);
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    auto plan = PlanRun(*spec, ".");
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("nashnet_hosted_game_test_" + std::to_string(::getpid())) /
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(dir_);
+    HostedGameConfig config;
+    config.id = "g1";
+    config.plan = *std::move(plan);
+    config.record_dir = dir_;
+    config.io = &io_;
+    config.writer = &writer_;
+    config.budget = &budget_;
+    config.on_over = [this] { ++over_count_; };
+    auto game = HostedGame::Create(std::move(config));
+    ASSERT_TRUE(game.ok()) << game.status();
+    game_ = *game;
+    OnStrand([&] { game_->Begin(); });
+  }
+
+  // Runs `f` on the game's strand and waits for it.
+  void OnStrand(const std::function<void()>& f) {
+    std::promise<void> done;
+    boost::asio::dispatch(game_->strand(), [&] {
+      f();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+
+  absl::StatusOr<int> Join(FakeStream* stream, int seat, const std::string& token = "",
+                           const std::string& resume = "") {
+    v1::Join join;
+    join.set_game_id("g1");
+    if (seat >= 0) join.set_seat(seat);
+    join.set_join_token(token);
+    join.set_resume_token(resume);
+    absl::StatusOr<int> result;
+    OnStrand([&] { result = game_->Join(stream, join); });
+    return result;
+  }
+
+  void Act(FakeStream* stream, int seat, int64_t round, int index) {
+    v1::Action action;
+    action.set_round(round);
+    action.set_index(index);
+    OnStrand([&] { game_->OnAction(seat, stream, action); });
+  }
+
+  // Polls `condition` on the strand until it holds (10 s at most).
+  bool WaitFor(const std::function<bool()>& condition) {
+    for (int k = 0; k < 2000; ++k) {
+      bool ok = false;
+      OnStrand([&] { ok = condition(); });
+      if (ok) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
+
+  v1::GameInfo Info() {
+    v1::GameInfo info;
+    OnStrand([&] { game_->FillInfo(&info); });
+    return info;
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::thread thread_;
+  RecordWriter writer_;
+  SeatBudget budget_{100};
+  std::filesystem::path dir_;
+  std::shared_ptr<HostedGame> game_;
+  int over_count_ = 0;  // touched on the strand
+  FakeStream s_[3];     // the agents' streams; they outlive the game's use of them
+};
+
+constexpr char kPd[] = R"(
+game: prisoners_dilemma
+feedback: bandit
+rounds: 50
+seed: 5
+service: {round_deadline_ms: 30, straggler: repeat_last, evict_after: 2, join_token: "secret"}
+)";
+
+TEST_F(HostedGameTest, JoinAnswersEachFaultWithItsCode) {
+  Create(kPd);
+  FakeStream &a = s_[0], &b = s_[1], &c = s_[2];
+  EXPECT_EQ(Join(&a, 0).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(Join(&a, 0, "wrong").status().code(), absl::StatusCode::kUnauthenticated);
+  const auto out_of_range = Join(&a, 2, "secret");
+  EXPECT_EQ(out_of_range.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(out_of_range.status().message().find("join.seat: 2 is not a seat"), std::string::npos)
+      << out_of_range.status();
+  ASSERT_TRUE(Join(&a, 0, "secret").ok());
+  EXPECT_EQ(Join(&b, 0, "secret").status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Join(&b, -1, "secret").value(), 1);  // the first free seat
+  EXPECT_EQ(Join(&c, -1, "secret").status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(Join(&c, -1, "secret", "not-a-token").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Both seats filled: Joined then Start{1} on each stream.
+  ASSERT_EQ(a.messages.size(), 2u);
+  EXPECT_TRUE(a.messages[0].has_joined());
+  EXPECT_EQ(a.messages[0].joined().view().horizon(), 50);
+  EXPECT_EQ(a.messages[0].joined().round_deadline_ms(), 30);
+  EXPECT_EQ(a.messages[1].start().round(), 1);
+  EXPECT_EQ(budget_.used(), 2);
+}
+
+TEST_F(HostedGameTest, BadActionsGetInBandErrorsAndTheSeatMayCorrectThem) {
+  Create(R"(
+game: prisoners_dilemma
+feedback: bandit
+rounds: 5
+service: {round_deadline_ms: 500}
+)");
+  FakeStream &a = s_[0], &b = s_[1];
+  ASSERT_TRUE(Join(&a, 0).ok());
+  ASSERT_TRUE(Join(&b, 1).ok());
+  Act(&a, 0, 2, 0);  // wrong round
+  Act(&a, 0, 1, 7);  // out of range
+  ASSERT_EQ(a.Count(v1::CoordinatorMessage::kError), 2);
+  EXPECT_EQ(a.messages[2].error().message(), "action.round: 2, but game g1 is at round 1");
+  EXPECT_EQ(a.messages[2].error().code(), 3);
+  EXPECT_EQ(a.messages[3].error().round(), 1);
+  EXPECT_NE(a.messages[3].error().message().find("7"), std::string::npos)
+      << a.messages[3].error().message();
+  Act(&a, 0, 1, 1);  // corrected
+  Act(&a, 0, 1, 1);  // twice
+  EXPECT_EQ(a.Last(v1::CoordinatorMessage::kError)->error().message(),
+            "action.round: seat 0 already played round 1");
+  Act(&b, 1, 1, 0);
+  const v1::CoordinatorMessage* fa = a.Last(v1::CoordinatorMessage::kFeedback);
+  ASSERT_NE(fa, nullptr);
+  EXPECT_EQ(fa->feedback().round(), 1);
+  EXPECT_EQ(fa->feedback().index(), 1);
+  EXPECT_FALSE(fa->feedback().substituted());
+  // Prisoner's dilemma, a defects (1) against b cooperating (0): the temptation payoff 5.
+  EXPECT_EQ(fa->feedback().payoff(), 5.0);
+  EXPECT_EQ(Info().seats(0).rejected_messages(), 3);
+}
+
+TEST_F(HostedGameTest, RepeatLastSubstitutesAtTheDeadlineEvictsAndTheTokenResumes) {
+  Create(kPd);
+  FakeStream &a = s_[0], &b = s_[1];
+  ASSERT_TRUE(Join(&a, 0, "secret").ok());
+  ASSERT_TRUE(Join(&b, 1, "secret").ok());
+  const std::string token = b.messages[0].joined().resume_token();
+  EXPECT_EQ(token.size(), 32u);
+  Act(&a, 0, 1, 1);
+  Act(&b, 1, 1, 0);  // b plays round 1, then goes silent
+  // a keeps playing; b's rounds 2 and 3 are substituted at their deadlines (its last action, 0),
+  // and after the second miss in a row (evict_after: 2) b is evicted.
+  for (int64_t t = 2; t <= 3; ++t) {
+    Act(&a, 0, t, 1);
+    ASSERT_TRUE(WaitFor([&] { return a.Count(v1::CoordinatorMessage::kFeedback) == t; }));
+  }
+  const v1::CoordinatorMessage* fb = b.Last(v1::CoordinatorMessage::kFeedback);
+  ASSERT_NE(fb, nullptr);
+  EXPECT_EQ(fb->feedback().round(), 2);  // evicted at round 3's deadline: no Feedback for it
+  EXPECT_TRUE(fb->feedback().substituted());
+  EXPECT_EQ(fb->feedback().index(), 0);
+  EXPECT_TRUE(b.ended);
+  EXPECT_EQ(b.end_status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(b.end_status.error_message(), "evicted after 2 missed deadlines (seat 1 of game g1)");
+  v1::GameInfo info = Info();
+  EXPECT_TRUE(info.seats(1).evicted());
+  EXPECT_FALSE(info.seats(1).connected());
+  EXPECT_EQ(info.seats(1).missed_deadlines(), 2);
+  // Vacant, seat 1 is played by its policy at once: round 4 needs only a's action.
+  Act(&a, 0, 4, 1);
+  EXPECT_EQ(a.Count(v1::CoordinatorMessage::kFeedback), 4);
+  // A new agent cannot take the seat; the resume token can.
+  FakeStream& c = s_[2];
+  EXPECT_EQ(Join(&c, 1, "secret").status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(Join(&c, -1, "secret", token).value(), 1);
+  // Round 5 was already played for the vacant seat: c joins at round 6, once round 5 is over.
+  EXPECT_TRUE(c.messages.empty());
+  Act(&a, 0, 5, 1);
+  ASSERT_EQ(c.messages.size(), 1u);
+  const v1::Joined& joined = c.messages[0].joined();
+  EXPECT_TRUE(joined.started());
+  EXPECT_EQ(joined.next_round(), 6);
+  EXPECT_EQ(joined.resume_token(), token);
+  Act(&a, 0, 6, 1);
+  Act(&c, 1, 6, 1);
+  const v1::CoordinatorMessage* fc = c.Last(v1::CoordinatorMessage::kFeedback);
+  ASSERT_NE(fc, nullptr);
+  EXPECT_EQ(fc->feedback().round(), 6);
+  EXPECT_FALSE(fc->feedback().substituted());
+  EXPECT_EQ(c.Count(v1::CoordinatorMessage::kFeedback), 1);  // none for round 5
+}
+
+TEST_F(HostedGameTest, StopEndsAfterTheCurrentRoundWithACompleteRecord) {
+  Create(R"(
+game: prisoners_dilemma
+feedback: bandit
+rounds: 100
+record_every: 10
+service: {round_deadline_ms: 60000}
+)");
+  FakeStream &a = s_[0], &b = s_[1];
+  ASSERT_TRUE(Join(&a, 0).ok());
+  ASSERT_TRUE(Join(&b, 1).ok());
+  for (int64_t t = 1; t <= 3; ++t) {
+    Act(&a, 0, t, 0);
+    Act(&b, 1, t, 1);
+  }
+  Act(&a, 0, 4, 0);  // round 4 is under way when the stop comes
+  v1::GameInfo stopped;
+  OnStrand([&] {
+    game_->Stop(v1::GAME_OVER_REASON_STOPPED, [&](const v1::GameInfo& info) { stopped = info; });
+  });
+  Act(&b, 1, 4, 1);  // round 4 completes; no round 5
+  ASSERT_TRUE(WaitFor([&] { return over_count_ == 1; }));
+  EXPECT_EQ(stopped.status(), v1::GAME_STATUS_STOPPED);
+  EXPECT_EQ(stopped.round(), 4);
+  EXPECT_EQ(stopped.summary().rounds(), 4);
+  const v1::CoordinatorMessage* over = a.Last(v1::CoordinatorMessage::kGameOver);
+  ASSERT_NE(over, nullptr);
+  EXPECT_EQ(over->game_over().reason(), v1::GAME_OVER_REASON_STOPPED);
+  EXPECT_EQ(over->game_over().rounds_played(), 4);
+  EXPECT_TRUE(a.ended);
+  EXPECT_TRUE(a.end_status.ok());
+  EXPECT_EQ(budget_.used(), 0);
+  // rounds.csv: header, round 1 and round 4 (the last played closes the file).
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "summary.json"));
+  std::ifstream csv(dir_ / "rounds.csv");
+  std::string line;
+  std::vector<std::string> rounds;
+  while (std::getline(csv, line)) rounds.push_back(line.substr(0, line.find(',')));
+  EXPECT_EQ(rounds, (std::vector<std::string>{"round", "1", "4"}));
+}
+
+TEST_F(HostedGameTest, AnAllLocalGamePlaysToTheHorizonBySlices) {
+  Create(R"(
+game: matching_pennies
+rounds: 2000
+record_every: 500
+service: {local_seats: [0, 1]}
+)");
+  ASSERT_TRUE(WaitFor([&] { return over_count_ == 1; }));
+  const v1::GameInfo info = Info();
+  EXPECT_EQ(info.status(), v1::GAME_STATUS_COMPLETED);
+  EXPECT_EQ(info.round(), 2000);
+  EXPECT_EQ(info.summary().players(0).algorithm(), "hedge");
+  EXPECT_EQ(info.latest().round(), 2000);
+}
+
+TEST(CheckServiceSpec, NamesTheFaultyField) {
+  struct Case {
+    const char* yaml;
+    const char* message;
+  };
+  // Negative numbers never get past the run-file reader; a CreateGame request can carry them.
+  for (const char* field : {"round_deadline_ms", "evict_after"}) {
+    auto plan = PlanRun(*ParseRunSpecYaml("game: prisoners_dilemma\nrounds: 10"), ".");
+    ASSERT_TRUE(plan.ok());
+    if (std::string(field) == "evict_after") {
+      plan->spec.mutable_service()->set_evict_after(-2);
+    } else {
+      plan->spec.mutable_service()->set_round_deadline_ms(-1);
+    }
+    const absl::Status status = CheckServiceSpec(*plan);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(status.message().find(std::string("service.") + field), std::string::npos) << status;
+  }
+  const Case cases[] = {
+      {"rounds: 10\ngame: prisoners_dilemma\nservice: {default_action: 2}",
+       "service.default_action: 2"},
+      {"rounds: 10\ngame: prisoners_dilemma\nservice: {local_seats: [0, 0]}",
+       "service.local_seats[1]"},
+      {"rounds: 10\ngame: prisoners_dilemma\nservice: {local_seats: [3]}",
+       "service.local_seats[0]: 3"},
+      {"rounds: 10\ngame: {name: cournot}\nfeedback: full", "feedback.model"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.yaml);
+    // The run-file reader catches some of these itself; either way the field is named.
+    auto spec = ParseRunSpecYaml(c.yaml);
+    absl::Status status = spec.status();
+    if (spec.ok()) {
+      auto plan = PlanRun(*spec, ".");
+      ASSERT_TRUE(plan.ok()) << plan.status();
+      status = CheckServiceSpec(*plan);
+    }
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(status.message().find(c.message), std::string::npos) << status;
+  }
+}
+
+}  // namespace
+}  // namespace nashnet::server
