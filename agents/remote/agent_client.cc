@@ -1,0 +1,285 @@
+#include "agents/remote/agent_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "agents/wire/wire.h"
+#include "common/status_macros.h"
+
+namespace nashnet::agents {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+// A broken connection rather than the coordinator's verdict: worth a reconnect. UNAVAILABLE is
+// what gRPC reports for a refused / reset connection (and a draining coordinator); the others are
+// how a stream torn down mid-flight (RST_STREAM, a killed peer) can surface.
+bool Retryable(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kInternal:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string StatusText(const absl::Status& status) {
+  return absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
+}
+
+absl::Status CheckSeconds(double value, const char* field) {
+  if (!std::isfinite(value) || value < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", value, " is not a non-negative number of seconds"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status AgentClientOptions::Validate() const {
+  if (coordinator.empty()) return absl::InvalidArgumentError("coordinator: must not be empty");
+  if (game_id.empty()) return absl::InvalidArgumentError("game_id: must not be empty");
+  if (seat.has_value() && *seat < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("seat: ", *seat, " is negative"));
+  }
+  NASHNET_RETURN_IF_ERROR(CheckSeconds(max_retry_seconds, "max_retry_seconds"));
+  NASHNET_RETURN_IF_ERROR(CheckSeconds(initial_backoff_seconds, "initial_backoff_seconds"));
+  NASHNET_RETURN_IF_ERROR(CheckSeconds(max_backoff_seconds, "max_backoff_seconds"));
+  if (initial_backoff_seconds == 0 || initial_backoff_seconds > max_backoff_seconds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("initial_backoff_seconds: ", initial_backoff_seconds,
+                     " must be in (0, max_backoff_seconds = ", max_backoff_seconds, "]"));
+  }
+  if (max_message_bytes < 1024) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_message_bytes: ", max_message_bytes, " is below 1 KiB"));
+  }
+  return absl::OkStatus();
+}
+
+std::string DefaultAlgorithm(const PlayerView& view) {
+  if (!view.finite()) return "hda";
+  return view.feedback == FeedbackModel::kBandit ? "bandit-hedge" : "hedge";
+}
+
+// One connection's gRPC objects (a fresh channel per attempt: the client's own backoff decides
+// when to retry, not the channel's reconnect timer).
+struct AgentClient::Session {
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>> stream;
+
+  // The stream's final status (after a failed Read or Write).
+  absl::Status Finish() { return FromGrpc(stream->Finish()); }
+};
+
+AgentClient::AgentClient(AgentClientOptions options) : options_(std::move(options)) {
+  result_.game_id = options_.game_id;
+  result_.algorithm = options_.algorithm;
+  result_.resume_token = options_.resume_token;
+  action_message_.mutable_action();  // the oneof stays on `action` from here on
+}
+
+AgentClient::~AgentClient() = default;
+
+void AgentClient::Log(const std::string& line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::fprintf(stderr, "nashnet-agent: %s\n", line.c_str());
+  }
+}
+
+absl::StatusOr<AgentResult> AgentClient::Run() {
+  NASHNET_RETURN_IF_ERROR(options_.Validate());
+  const auto max_retry = std::chrono::duration<double>(options_.max_retry_seconds);
+  auto backoff = std::chrono::duration<double>(options_.initial_backoff_seconds);
+  Clock::time_point failing_since = Clock::now();  // start of the current run of failures
+  while (true) {
+    bool joined = false;
+    const int64_t rounds_before = result_.feedback_rounds;
+    const absl::Status status = PlaySession(&joined);
+    if (game_over_) return result_;
+    if (joined && result_.feedback_rounds > rounds_before) {
+      // The connection worked and the game moved: a new window of retries starts now. (A Join
+      // alone does not count, or a coordinator failing every stream right after Joined would
+      // keep the agent retrying for ever.)
+      failing_since = Clock::now();
+      backoff = std::chrono::duration<double>(options_.initial_backoff_seconds);
+    }
+    if (status.ok()) continue;  // cannot happen: PlaySession is OK only after GameOver
+    if (!Retryable(status)) return status;
+    const auto waited = Clock::now() - failing_since;
+    if (waited >= max_retry) {
+      return absl::UnavailableError(absl::StrCat("gave up after ", options_.max_retry_seconds,
+                                                 " s of retries; last: ", StatusText(status)));
+    }
+    const auto wait = std::min<std::chrono::duration<double>>(backoff, max_retry - waited);
+    Log(absl::StrCat("connection to ", options_.coordinator, ": ", StatusText(status),
+                     "; retrying in ", std::lround(wait.count() * 1000), " ms"));
+    std::this_thread::sleep_for(wait);
+    backoff = std::min(2 * backoff, std::chrono::duration<double>(options_.max_backoff_seconds));
+  }
+}
+
+absl::Status AgentClient::PlaySession(bool* joined) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  args.SetMaxSendMessageSize(options_.max_message_bytes);
+  auto channel =
+      grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args);
+  auto stub = v1::Coordinator::NewStub(channel);
+  Session session;
+  session.stream = stub->Play(&session.context);
+
+  v1::AgentMessage join_message;
+  v1::Join* join = join_message.mutable_join();
+  join->set_game_id(options_.game_id);
+  if (options_.seat.has_value()) join->set_seat(*options_.seat);
+  join->set_agent_name(options_.name);
+  join->set_algorithm(result_.algorithm);
+  join->set_join_token(options_.join_token);
+  join->set_resume_token(result_.resume_token);
+  if (!session.stream->Write(join_message)) return session.Finish();
+
+  while (session.stream->Read(&incoming_)) {
+    switch (incoming_.kind_case()) {
+      case v1::CoordinatorMessage::kJoined:
+        if (*joined) {
+          session.context.TryCancel();
+          session.Finish().IgnoreError();
+          return absl::InternalError("protocol: a second Joined on one stream");
+        }
+        *joined = true;
+        NASHNET_RETURN_IF_ERROR(OnJoined(incoming_.joined(), &session));
+        break;
+      case v1::CoordinatorMessage::kStart:
+        if (learner_ != nullptr && pending_round_ != incoming_.start().round() &&
+            !Act(incoming_.start().round(), &session)) {
+          return session.Finish();
+        }
+        break;
+      case v1::CoordinatorMessage::kFeedback: {
+        const absl::Status status = OnFeedback(incoming_.feedback(), &session);
+        if (!status.ok()) return status;
+        break;
+      }
+      case v1::CoordinatorMessage::kGameOver:
+        result_.game_over = incoming_.game_over();
+        game_over_ = true;
+        session.stream->WritesDone();
+        break;
+      case v1::CoordinatorMessage::kError: {
+        const v1::Error& error = incoming_.error();
+        ++result_.errors;
+        Log(absl::StrCat("round ", error.round(), ": coordinator error ",
+                         absl::StatusCodeToString(static_cast<absl::StatusCode>(error.code())),
+                         ": ", error.message()));
+        break;
+      }
+      case v1::CoordinatorMessage::KIND_NOT_SET:
+        Log("ignoring an empty message from the coordinator");
+        break;
+    }
+  }
+  const absl::Status status = session.Finish();
+  if (game_over_) return absl::OkStatus();  // the game ended; a late transport fault is moot
+  if (status.ok()) return absl::UnavailableError("the stream ended without GameOver");
+  return status;
+}
+
+absl::Status AgentClient::OnJoined(const v1::Joined& joined, Session* session) {
+  result_.seat = joined.seat();
+  result_.resume_token = joined.resume_token();
+  if (!joined.game_id().empty()) result_.game_id = joined.game_id();
+  if (learner_ == nullptr) {
+    absl::StatusOr<PlayerView> view = PlayerViewFromProto(joined.view());
+    if (!view.ok()) {
+      session->context.TryCancel();
+      session->Finish().IgnoreError();
+      return absl::InvalidArgumentError(
+          absl::StrCat("Joined from the coordinator: ", view.status().message()));
+    }
+    view_ = *std::move(view);
+    if (result_.algorithm.empty()) result_.algorithm = DefaultAlgorithm(view_);
+    absl::StatusOr<std::unique_ptr<Learner>> learner =
+        MakeLearner(result_.algorithm, options_.params, view_);
+    if (!learner.ok()) {
+      learner_failed_ = true;
+      session->context.TryCancel();  // leaves the seat to another agent
+      session->Finish().IgnoreError();
+      return learner.status();
+    }
+    learner_ = *std::move(learner);
+  } else {
+    ++result_.reconnects;
+  }
+  if (options_.on_joined) options_.on_joined(joined);
+  if (!joined.started()) return absl::OkStatus();  // Start follows
+  const int64_t next = joined.next_round();
+  if (view_.horizon > 0 && next > view_.horizon) return absl::OkStatus();  // GameOver follows
+  if (next == pending_round_) {
+    // The coordinator still expects the action it may not have got: resend the same draw (a new
+    // Act() would advance the learner's RNG and break the reproducible trajectory).
+    action_message_.mutable_action()->set_round(next);
+    if (!session->stream->Write(action_message_)) return session->Finish();
+    return absl::OkStatus();
+  }
+  if (!Act(next, session)) return session->Finish();
+  return absl::OkStatus();
+}
+
+absl::Status AgentClient::OnFeedback(const v1::Feedback& feedback, Session* session) {
+  if (learner_ == nullptr) {
+    session->context.TryCancel();
+    session->Finish().IgnoreError();
+    return absl::InternalError("protocol: Feedback before Joined");
+  }
+  if (feedback.round() < pending_round_) return absl::OkStatus();  // stale, already moved on
+  ++result_.feedback_rounds;
+  if (feedback.substituted()) {
+    // The straggler policy played this round for us: the feedback describes an action the learner
+    // did not draw (bandit learners would importance-weight a payoff by the probability of their
+    // own draw; full-information learners would credit a strategy they did not play), so learning
+    // from it would bias the learner. Skip the update; the next round is drawn from x(t) again.
+    ++result_.substituted_rounds;
+  } else if (feedback.round() == pending_round_) {
+    feedback_.round = feedback.round();
+    feedback_.payoff = feedback.payoff();
+    const int n = feedback.payoff_vector_size();
+    feedback_.payoff_vector.resize(n);  // no reallocation once the size is known
+    for (int k = 0; k < n; ++k) feedback_.payoff_vector[k] = feedback.payoff_vector(k);
+    learner_->Update(feedback_);
+    ++result_.updates;
+  }
+  pending_round_ = 0;
+  const int64_t next = feedback.round() + 1;
+  if (view_.horizon > 0 && next > view_.horizon) return absl::OkStatus();  // GameOver follows
+  if (!Act(next, session)) return session->Finish();
+  return absl::OkStatus();
+}
+
+bool AgentClient::Act(int64_t round, Session* session) {
+  const MixedStrategy& strategy = learner_->strategy();
+  const Action action = learner_->Act();
+  ActionToProto(round, action, &strategy, action_message_.mutable_action());
+  pending_round_ = round;
+  return session->stream->Write(action_message_);
+}
+
+}  // namespace nashnet::agents
