@@ -4,7 +4,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -12,48 +11,14 @@
 #include "absl/strings/str_cat.h"
 #include "cli/cli_util.h"
 #include "cli/progress.h"
-#include "cli/summary_table.h"
 #include "common/status_macros.h"
-#include "server/record/number_text.h"
 #include "server/record/run_record.h"
-#include "server/record/string_view_compat.h"
 #include "server/simulation.h"
 
 namespace nashnet::cli {
 namespace {
 
-using server::Av;
 using server::RunFile;
-
-// "--rounds: expected an integer, got 'x'".
-absl::Status FlagError(std::string_view flag, const absl::Status& status) {
-  return absl::InvalidArgumentError(absl::StrCat(Av(flag), ": ", status.message()));
-}
-
-// A folder name from a game name: an .nfg file's stem, characters outside [A-Za-z0-9._-] as '_'.
-std::string Slug(const std::string& game) {
-  std::string name = server::IsNfgPath(game) ? std::filesystem::path(game).stem().string() : game;
-  for (char& c : name) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '.' || c == '_' || c == '-';
-    if (!plain) c = '_';
-  }
-  return name.empty() ? "run" : name;
-}
-
-// runs/<game>-<UTC yyyymmdd-hhmmss>, with -2, -3, ... if that folder exists already.
-std::filesystem::path DefaultOutDir(const std::string& game) {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &utc);
-  const std::string base = absl::StrCat("runs/", Slug(game), "-", stamp);
-  std::filesystem::path dir = base;
-  std::error_code ec;
-  for (int k = 2; std::filesystem::exists(dir, ec); ++k) dir = absl::StrCat(base, "-", k);
-  return dir;
-}
 
 // What one seed's worker produced.
 struct SeedResult {
@@ -66,146 +31,19 @@ struct SeedResult {
 SimulateCommand::SimulateCommand(CLI::App* parent) {
   app_ = parent->add_subcommand(
       "simulate", "Play a run in-process: K seeds in parallel, a summary table, a run record");
-  app_->add_option("run_file", run_file_, "Run file (YAML); flags below override its fields");
-  game_opt_ = app_->add_option("--game", game_, "Catalogue game name or .nfg file");
-  app_->add_option("--game-param", game_params_, "Game parameter KEY=VALUE (repeatable)")
-      ->allow_extra_args(false);
-  algorithm_opt_ = app_->add_option("--algorithm", algorithm_, "Learner of every player");
-  app_->add_option("--param", params_, "Learner parameter KEY=VALUE (repeatable)")
-      ->allow_extra_args(false);
-  feedback_opt_ = app_->add_option("--feedback", feedback_,
-                                   "Feedback model: full, noisy, counterfactual, bandit");
-  noise_opt_ = app_->add_option("--noise", noise_, "Noise standard deviation sigma (>= 0)");
-  noise_distribution_opt_ = app_->add_option("--noise-distribution", noise_distribution_,
-                                             "Noise distribution: gaussian, uniform");
-  rounds_opt_ = app_->add_option("--rounds", rounds_, "Horizon T (rounds per seed)");
-  seed_opt_ = app_->add_option("--seed", seed_, "First seed");
-  seeds_opt_ = app_->add_option("--seeds", seeds_, "Number of seeds K (seed, seed+1, ...)");
-  record_every_opt_ =
-      app_->add_option("--record-every", record_every_, "Keep every K-th round in rounds.csv");
-  out_opt_ = app_->add_option("--out", out_,
-                              "Run record folder (default runs/<game>-<UTC timestamp>); must be "
-                              "new or empty");
-  app_->add_flag("--quiet,-q", quiet_, "No progress and no table: print only the record's path");
-}
-
-absl::StatusOr<RunFile> SimulateCommand::BuildSpec() const {
-  RunFile file;
-  if (!run_file_.empty()) {
-    NASHNET_ASSIGN_OR_RETURN(file, server::ReadRunFile(run_file_));
-  } else {
-    file.source_name = "<flags>";
-  }
-  v1::RunSpec& spec = file.spec;
-  server::ResolveGamePath(file.base_dir, &spec);  // the file's .nfg paths are relative to it
-
-  if (game_opt_->count() > 0) {
-    if (game_.empty()) return absl::InvalidArgumentError("--game: must not be empty");
-    if (game_ != spec.game().name()) spec.mutable_game()->clear_params();
-    spec.mutable_game()->set_name(game_);
-    server::ResolveGamePath(".", &spec);  // a path on the command line is relative to the cwd
-    file.ForgetLocations("game");
-  }
-  for (const std::string& text : game_params_) {
-    NASHNET_ASSIGN_OR_RETURN(KeyValue kv, ParseKeyValue("--game-param", text));
-    (*spec.mutable_game()->mutable_params())[kv.key] = kv.value;
-    file.ForgetLocations(absl::StrCat("game.params.", kv.key));
-  }
-  if (algorithm_opt_->count() > 0) {
-    if (algorithm_.empty()) return absl::InvalidArgumentError("--algorithm: must not be empty");
-    // Another algorithm's parameters would not fit it: --algorithm replaces the whole learner.
-    if (algorithm_ != spec.learner().algorithm()) spec.mutable_learner()->clear_params();
-    spec.mutable_learner()->set_algorithm(algorithm_);
-    spec.clear_players();
-    file.ForgetLocations("learner");
-    file.ForgetLocations("players");
-  }
-  for (const std::string& text : params_) {
-    NASHNET_ASSIGN_OR_RETURN(KeyValue kv, ParseKeyValue("--param", text));
-    absl::StatusOr<double> value = server::ParseFiniteDouble(kv.value);
-    if (!value.ok()) return FlagError(absl::StrCat("--param ", kv.key), value.status());
-    (*spec.mutable_learner()->mutable_params())[kv.key] = *value;
-    file.ForgetLocations(absl::StrCat("learner.params.", kv.key));
-    for (int i = 0; i < spec.players_size(); ++i) {
-      if (spec.players(i).algorithm().empty()) continue;  // uses `learner` and its params
-      (*spec.mutable_players(i)->mutable_params())[kv.key] = *value;
-      file.ForgetLocations(absl::StrCat("players[", i, "].params.", kv.key));
-    }
-  }
-  if (feedback_opt_->count() > 0) {
-    absl::StatusOr<v1::FeedbackModel> model = server::ParseFeedbackModel(feedback_);
-    if (!model.ok()) return FlagError("--feedback", model.status());
-    spec.mutable_feedback()->set_model(*model);
-    file.ForgetLocations("feedback.model");
-  }
-  if (noise_opt_->count() > 0) {
-    absl::StatusOr<double> sigma = server::ParseFiniteDouble(noise_);
-    if (!sigma.ok()) return FlagError("--noise", sigma.status());
-    if (*sigma < 0)
-      return absl::InvalidArgumentError("--noise: must be >= 0 (a standard deviation)");
-    spec.mutable_feedback()->set_sigma(*sigma);
-    file.ForgetLocations("feedback.sigma");
-  }
-  if (noise_distribution_opt_->count() > 0) {
-    absl::StatusOr<v1::NoiseDistribution> noise =
-        server::ParseNoiseDistribution(noise_distribution_);
-    if (!noise.ok()) return FlagError("--noise-distribution", noise.status());
-    spec.mutable_feedback()->set_noise(*noise);
-    file.ForgetLocations("feedback.noise");
-  }
-  if (rounds_opt_->count() > 0) {
-    absl::StatusOr<int64_t> rounds = server::ParseInt64(rounds_);
-    if (!rounds.ok()) return FlagError("--rounds", rounds.status());
-    if (*rounds < 1) return absl::InvalidArgumentError("--rounds: must be at least 1");
-    spec.set_rounds(*rounds);
-    file.ForgetLocations("rounds");
-  }
-  if (seed_opt_->count() > 0) {
-    absl::StatusOr<uint64_t> seed = server::ParseUint64(seed_);
-    if (!seed.ok()) return FlagError("--seed", seed.status());
-    spec.set_seed(*seed);
-    file.ForgetLocations("seed");
-  }
-  if (seeds_opt_->count() > 0) {
-    absl::StatusOr<int64_t> seeds = server::ParseInt64(seeds_);
-    if (!seeds.ok()) return FlagError("--seeds", seeds.status());
-    if (*seeds < 1 || *seeds > 1'000'000) {
-      return absl::InvalidArgumentError("--seeds: must be in [1, 1000000]");
-    }
-    spec.set_seeds(static_cast<int32_t>(*seeds));
-    file.ForgetLocations("seeds");
-  }
-  if (record_every_opt_->count() > 0) {
-    absl::StatusOr<int64_t> every = server::ParseInt64(record_every_);
-    if (!every.ok()) return FlagError("--record-every", every.status());
-    if (*every < 1) return absl::InvalidArgumentError("--record-every: must be at least 1");
-    spec.set_record_every(*every);
-    file.ForgetLocations("record_every");
-  }
-
-  if (spec.game().name().empty()) {
-    return absl::InvalidArgumentError(
-        run_file_.empty() ? "no game: give a run file or --game NAME|FILE.nfg"
-                          : absl::StrCat(run_file_, ": game: missing (or give --game)"));
-  }
-  if (spec.rounds() == 0) {
-    return absl::InvalidArgumentError(
-        run_file_.empty() ? "no horizon: give --rounds T"
-                          : absl::StrCat(run_file_, ": rounds: missing (or give --rounds T)"));
-  }
-  return file;
+  flags_ = std::make_unique<RunFlags>(app_);
 }
 
 int SimulateCommand::Run() {
-  absl::StatusOr<RunFile> file = BuildSpec();
+  absl::StatusOr<RunFile> file = flags_->BuildSpec();
   if (!file.ok()) return ReportError(file.status(), kExitUsage);
   absl::StatusOr<server::RunPlan> planned = server::PlanRun(file->spec, file->base_dir);
   if (!planned.ok()) return ReportError(file->Annotate(planned.status()), kExitUsage);
   const server::RunPlan& plan = *planned;
 
-  const std::filesystem::path dir =
-      out_opt_->count() > 0 ? std::filesystem::path(out_) : DefaultOutDir(plan.spec.game().name());
-  if (dir.empty()) return ReportError("--out: must not be empty", kExitUsage);
+  absl::StatusOr<std::filesystem::path> out = flags_->OutDir(plan);
+  if (!out.ok()) return ReportError(out.status(), kExitUsage);
+  const std::filesystem::path dir = *out;
   absl::StatusOr<server::RunRecord> record = server::RunRecord::Create(dir, plan.spec);
   if (!record.ok()) {
     return ReportError(record.status(),
@@ -216,7 +54,7 @@ int SimulateCommand::Run() {
   const int64_t rounds = plan.spec.rounds();
   const int num_threads =
       std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, num_seeds);
-  Progress progress(rounds * num_seeds, Progress::DefaultMode(quiet_));
+  Progress progress(rounds * num_seeds, Progress::DefaultMode(flags_->quiet()));
   std::vector<SeedResult> results(num_seeds);
   std::atomic<int> next_seed{0};
   std::mutex mutex;
@@ -281,23 +119,7 @@ int SimulateCommand::Run() {
     }
     summaries.push_back(result.summary);
   }
-  std::string table;
-  if (record->multi_seed()) {
-    if (absl::Status st = record->CommitAggregate(summaries); !st.ok()) {
-      return ReportError(st, kExitRunFailed);
-    }
-    absl::StatusOr<server::AggregateSummary> aggregate = server::AggregateSummaries(summaries);
-    if (aggregate.ok()) table = RenderAggregateSummary(plan, *aggregate);
-  } else {
-    table = RenderRunSummary(plan, summaries.front());
-  }
-  if (quiet_) {
-    std::printf("%s\n", dir.string().c_str());
-  } else {
-    std::printf("%srecord: %s\n", table.c_str(), dir.string().c_str());
-  }
-  std::fflush(stdout);
-  return kExitOk;
+  return FinishRun(plan, dir, summaries, flags_->quiet());
 }
 
 }  // namespace nashnet::cli

@@ -39,7 +39,7 @@ class Parser {
     return ForEachEntry(
         root, "",
         {"name", "game", "learner", "players", "feedback", "rounds", "seed", "seeds",
-         "record_every"},
+         "record_every", "service"},
         [&](const std::string& key, const std::string& path, const YAML::Node& value,
             const YAML::Mark& key_mark) -> absl::Status {
           if (key == "name") return String(value, key_mark, path, spec->mutable_name());
@@ -47,6 +47,7 @@ class Parser {
           if (key == "learner") return Learner(value, key_mark, path, spec->mutable_learner());
           if (key == "players") return Players(value, key_mark, path, spec);
           if (key == "feedback") return Feedback(value, key_mark, path, spec->mutable_feedback());
+          if (key == "service") return Service(value, key_mark, path, spec);
           if (key == "seed") {
             NASHNET_ASSIGN_OR_RETURN(std::string text, Scalar(value, key_mark, path, "an integer"));
             absl::StatusOr<uint64_t> seed = ParseUint64(text);
@@ -248,6 +249,73 @@ class Parser {
           feedback->set_sigma(sigma);
           return absl::OkStatus();
         });
+  }
+
+  // The optional `service:` block. An all-default block is the same as none (cleared), so that
+  // the writer, which leaves default blocks out, round-trips every spec the parser produces.
+  absl::Status Service(const YAML::Node& value, const YAML::Mark& key_mark, const std::string& path,
+                       v1::RunSpec* spec) {
+    if (value.IsNull()) return absl::OkStatus();
+    if (!value.IsMap()) {
+      return Error(value, key_mark, path,
+                   "expected a mapping (round_deadline_ms, straggler, default_action, "
+                   "evict_after, join_token, local_seats)");
+    }
+    v1::ServiceSpec service;
+    constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+    NASHNET_RETURN_IF_ERROR(ForEachEntry(
+        value, path,
+        {"round_deadline_ms", "straggler", "default_action", "evict_after", "join_token",
+         "local_seats"},
+        [&](const std::string& key, const std::string& key_path, const YAML::Node& v,
+            const YAML::Mark& mark) -> absl::Status {
+          if (key == "join_token") return String(v, mark, key_path, service.mutable_join_token());
+          if (key == "straggler") {
+            NASHNET_ASSIGN_OR_RETURN(std::string name,
+                                     Scalar(v, mark, key_path, "a straggler policy"));
+            absl::StatusOr<v1::StragglerPolicy> policy = ParseStragglerPolicy(name);
+            if (!policy.ok()) return Error(v, mark, key_path, policy.status().message());
+            service.set_straggler(*policy);
+            return absl::OkStatus();
+          }
+          if (key == "local_seats") return LocalSeats(v, mark, key_path, &service);
+          const int64_t max =
+              key == "round_deadline_ms" ? std::numeric_limits<int64_t>::max() : kInt32Max;
+          NASHNET_ASSIGN_OR_RETURN(int64_t n, Integer(v, mark, key_path, 0, max));
+          if (key == "round_deadline_ms") service.set_round_deadline_ms(n);
+          if (key == "default_action") service.set_default_action(static_cast<int32_t>(n));
+          if (key == "evict_after") service.set_evict_after(static_cast<int32_t>(n));
+          return absl::OkStatus();
+        }));
+    if (service.ByteSizeLong() == 0) {
+      spec->clear_service();
+    } else {
+      *spec->mutable_service() = std::move(service);
+    }
+    return absl::OkStatus();
+  }
+
+  // `local_seats: [0, 2]`: distinct seat indices (their range is checked against the game later).
+  absl::Status LocalSeats(const YAML::Node& value, const YAML::Mark& key_mark,
+                          const std::string& path, v1::ServiceSpec* service) {
+    if (value.IsNull()) return absl::OkStatus();
+    if (!value.IsSequence()) {
+      return Error(value, key_mark, path, "expected a list of seat indices, e.g. [0, 2]");
+    }
+    std::set<int64_t> seen;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const YAML::Node entry = value[i];
+      const std::string entry_path = absl::StrCat(path, "[", i, "]");
+      const YAML::Mark mark = entry.Mark();
+      out_->locations[entry_path] = {mark.line + 1, mark.column + 1};
+      NASHNET_ASSIGN_OR_RETURN(int64_t seat, Integer(entry, key_mark, entry_path, 0,
+                                                     std::numeric_limits<int32_t>::max()));
+      if (!seen.insert(seat).second) {
+        return Error(entry, key_mark, entry_path, absl::StrCat("seat ", seat, " listed twice"));
+      }
+      service->add_local_seats(static_cast<int32_t>(seat));
+    }
+    return absl::OkStatus();
   }
 
   std::string source_;

@@ -11,6 +11,13 @@
 //   seed: 1
 //   seeds: 8            # seed, seed+1, ..., seed+7
 //   record_every: 10    # rounds.csv keeps round 1, every 10th round and the last
+//   service:            # optional: how the networked service hosts it (simulate ignores it)
+//     round_deadline_ms: 2000            # 0 = 10000
+//     straggler: repeat_last             # wait | repeat_last | default_action | default (= wait)
+//     default_action: 0                  # what `default_action` plays (finite games)
+//     evict_after: 3                     # missed deadlines in a row before eviction (0 = 3)
+//     join_token: s3cret                 # agents must present it (empty = none)
+//     local_seats: [0, 2]                # seats played by built-in learners in the coordinator
 //
 // Reading is strict: unknown keys, duplicate keys, wrong types (a list where a number belongs),
 // numbers with trailing junk, impossible values and unknown enum names are InvalidArgument with
@@ -19,9 +26,10 @@
 // UNSPECIFIED value), which the writer emits for unset enums.
 //
 // Writing is canonical: every field, keys sorted, strings double-quoted, doubles in the shortest
-// form that reads back exactly (number_text.h). ParseRunSpecYaml(WriteRunSpecYaml(s)) == s for any
-// spec the parser can produce, and equal specs give byte-identical text: this is the spec.yaml of
-// every run record, itself a run file.
+// form that reads back exactly (number_text.h) — except the `service:` block, written (with every
+// field) only when it differs from the default; the parser likewise drops an all-default block.
+// ParseRunSpecYaml(WriteRunSpecYaml(s)) == s for any spec the parser can produce, and equal specs
+// give byte-identical text: this is the spec.yaml of every run record, itself a run file.
 //
 //   NASHNET_ASSIGN_OR_RETURN(RunFile file, ReadRunFile("examples/runs/pd_noisy_hedge.yaml"));
 //   NASHNET_ASSIGN_OR_RETURN(RunPlan plan, PlanRun(file.spec, file.base_dir));
@@ -94,5 +102,9 @@ void ResolveGamePath(const std::filesystem::path& base_dir, v1::RunSpec* spec);
 [[nodiscard]] std::string_view FeedbackModelName(v1::FeedbackModel model);
 [[nodiscard]] absl::StatusOr<v1::NoiseDistribution> ParseNoiseDistribution(std::string_view name);
 [[nodiscard]] std::string_view NoiseDistributionName(v1::NoiseDistribution noise);
+// wait, repeat_last, default_action (and `default` = UNSPECIFIED, which the service treats as
+// wait).
+[[nodiscard]] absl::StatusOr<v1::StragglerPolicy> ParseStragglerPolicy(std::string_view name);
+[[nodiscard]] std::string_view StragglerPolicyName(v1::StragglerPolicy policy);
 
 }  // namespace nashnet::server

@@ -69,7 +69,10 @@ constexpr EnumName kFeedbackModels[] = {{v1::FEEDBACK_MODEL_FULL, "full"},
                                         {v1::FEEDBACK_MODEL_BANDIT, "bandit"}};
 constexpr EnumName kNoiseDistributions[] = {{v1::NOISE_DISTRIBUTION_GAUSSIAN, "gaussian"},
                                             {v1::NOISE_DISTRIBUTION_UNIFORM, "uniform"}};
-constexpr std::string_view kDefaultName = "default";  // the UNSPECIFIED value of either enum
+constexpr EnumName kStragglerPolicies[] = {{v1::STRAGGLER_POLICY_WAIT, "wait"},
+                                           {v1::STRAGGLER_POLICY_REPEAT_LAST, "repeat_last"},
+                                           {v1::STRAGGLER_POLICY_DEFAULT_ACTION, "default_action"}};
+constexpr std::string_view kDefaultName = "default";  // the UNSPECIFIED value of every enum
 
 template <std::size_t N>
 absl::StatusOr<int> ParseEnum(std::string_view name, const EnumName (&names)[N],
@@ -135,6 +138,20 @@ std::string WriteRunSpecYaml(const v1::RunSpec& spec) {
   }
   absl::StrAppend(&out, "record_every: ", spec.record_every(), "\nrounds: ", spec.rounds(),
                   "\nseed: ", spec.seed(), "\nseeds: ", spec.seeds(), "\n");
+  // The service block only when it says something: simulate ignores it, and records of runs
+  // without one keep the text they had before the networked service existed.
+  const v1::ServiceSpec& service = spec.service();
+  if (service.ByteSizeLong() != 0) {
+    absl::StrAppend(&out, "service:\n  default_action: ", service.default_action(),
+                    "\n  evict_after: ", service.evict_after(), "\n  join_token: ");
+    AppendQuoted(service.join_token(), &out);
+    out.append("\n  local_seats: [");
+    for (int i = 0; i < service.local_seats_size(); ++i) {
+      absl::StrAppend(&out, i == 0 ? "" : ", ", service.local_seats(i));
+    }
+    absl::StrAppend(&out, "]\n  round_deadline_ms: ", service.round_deadline_ms(),
+                    "\n  straggler: ", Av(StragglerPolicyName(service.straggler())), "\n");
+  }
   return out;
 }
 
@@ -169,6 +186,16 @@ absl::StatusOr<v1::NoiseDistribution> ParseNoiseDistribution(std::string_view na
 
 std::string_view NoiseDistributionName(v1::NoiseDistribution noise) {
   return EnumToName(noise, kNoiseDistributions);
+}
+
+absl::StatusOr<v1::StragglerPolicy> ParseStragglerPolicy(std::string_view name) {
+  absl::StatusOr<int> value = ParseEnum(name, kStragglerPolicies, "straggler policy");
+  if (!value.ok()) return value.status();
+  return static_cast<v1::StragglerPolicy>(*value);
+}
+
+std::string_view StragglerPolicyName(v1::StragglerPolicy policy) {
+  return EnumToName(policy, kStragglerPolicies);
 }
 
 std::string RunFile::Where(std::string_view path) const {

@@ -65,6 +65,7 @@ std::string SummaryJson(const RunSummary& summary) {
                   {"empirical_nash_gap", Number(summary.empirical_nash_gap)},
                   {"equilibrium_distance", Number(summary.equilibrium_distance)},
                   {"elapsed_seconds", Number(summary.elapsed_seconds)},
+                  {"rounds_per_second", Number(summary.rounds_per_second)},
                   {"players", std::move(players)}};
   return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
@@ -101,6 +102,8 @@ absl::StatusOr<AggregateSummary> AggregateSummaries(const std::vector<RunSummary
   out.equilibrium_distance =
       StatsOf(summaries, [](const RunSummary& s) { return s.equilibrium_distance; });
   out.elapsed_seconds = StatsOf(summaries, [](const RunSummary& s) { return s.elapsed_seconds; });
+  out.rounds_per_second =
+      StatsOf(summaries, [](const RunSummary& s) { return s.rounds_per_second; });
   for (std::size_t p = 0; p < num_players; ++p) {
     PlayerAggregate player;
     player.algorithm = summaries.front().players[p].algorithm;
@@ -142,6 +145,7 @@ std::string AggregateJson(const AggregateSummary& aggregate) {
                   {"empirical_nash_gap", StatsJson(aggregate.empirical_nash_gap)},
                   {"equilibrium_distance", StatsJson(aggregate.equilibrium_distance)},
                   {"elapsed_seconds", StatsJson(aggregate.elapsed_seconds)},
+                  {"rounds_per_second", StatsJson(aggregate.rounds_per_second)},
                   {"players", std::move(players)}};
   return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -12,13 +12,14 @@
 // or p{p}_z{k} for each coordinate k of the point played (continuous games). Numbers are the
 // shortest text that reads back exactly (number_text.h; %.17g precision), NaN is `nan`.
 // summary.json: {rounds, seed, nash_gap, empirical_nash_gap, equilibrium_distance,
-// elapsed_seconds, players: [{algorithm, strategy, regret, realized_regret, dynamic_regret,
-// average_payoff}]}, NaN as null, full precision.
+// elapsed_seconds, rounds_per_second, players: [{algorithm, strategy, regret, realized_regret,
+// dynamic_regret, average_payoff}]}, NaN as null, full precision.
 //
 // Nothing half-written passes for a result: files are written as DIR/.partial-<name> and renamed
 // into place only when complete, summary.json last, so a folder without summary.json is not a
 // result. Reproducibility: the same spec and seed give byte-identical spec.yaml and rounds.csv,
-// and summary.json files identical except for `elapsed_seconds` (wall-clock time).
+// and summary.json files identical except for `elapsed_seconds` and `rounds_per_second`
+// (wall-clock time).
 //
 //   NASHNET_ASSIGN_OR_RETURN(RunRecord record, RunRecord::Create("runs/pd", plan.spec));
 //   NASHNET_ASSIGN_OR_RETURN(auto rounds, record.OpenRounds(seed, *plan.game));
@@ -116,6 +117,7 @@ struct AggregateSummary {
   std::vector<uint64_t> seeds;
   int64_t rounds = 0;
   MetricStats nash_gap, empirical_nash_gap, equilibrium_distance, elapsed_seconds;
+  MetricStats rounds_per_second;
   std::vector<PlayerAggregate> players;
 };
 

@@ -66,10 +66,12 @@ inline CliResult RunCli(const TempDir& tmp, const std::string& args,
   return result;
 }
 
-// summary.json without its one run-dependent field, elapsed_seconds.
+// summary.json (one seed's or the aggregate) without its run-dependent fields, the wall-clock
+// elapsed_seconds and rounds_per_second.
 inline nlohmann::json SummaryWithoutElapsed(const std::filesystem::path& path) {
   nlohmann::json json = nlohmann::json::parse(ReadFile(path));
   json.erase("elapsed_seconds");
+  json.erase("rounds_per_second");
   return json;
 }
 

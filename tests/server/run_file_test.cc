@@ -96,7 +96,7 @@ TEST(RunFile, RejectsBadInputNamingFileLineColumnAndKey) {
        "bandit)"},
       {"game: pd\nroundz: 10\n",
        "run.yaml:2:1: roundz: unknown key (known: name, game, learner, players, feedback, rounds, "
-       "seed, seeds, record_every)"},
+       "seed, seeds, record_every, service)"},
       {"game: {name: pd, parms: {}}\n",
        "run.yaml:1:18: game.parms: unknown key (known: name, params)"},
       {"game: pd\nrounds: [1, 2]\n", "run.yaml:2:9: rounds: expected an integer, got a list"},
@@ -168,8 +168,23 @@ v1::RunSpec FullSpec() {
   return spec;
 }
 
+v1::RunSpec FullSpecWithService() {
+  v1::RunSpec spec = FullSpec();
+  v1::ServiceSpec* service = spec.mutable_service();
+  service->set_round_deadline_ms(9223372036854775807LL);
+  service->set_straggler(v1::STRAGGLER_POLICY_DEFAULT_ACTION);
+  service->set_default_action(2);
+  service->set_evict_after(5);
+  service->set_join_token("tok \"en\"\n");
+  service->add_local_seats(3);
+  service->add_local_seats(0);  // order kept: the spec says which seats, the writer keeps it
+  return spec;
+}
+
 TEST(RunFileWriter, ParsesBackToAnEqualSpec) {
-  for (const v1::RunSpec& spec : {FullSpec(), v1::RunSpec()}) {
+  v1::RunSpec only_token = FullSpec();
+  only_token.mutable_service()->set_join_token("t");
+  for (const v1::RunSpec& spec : {FullSpec(), FullSpecWithService(), only_token, v1::RunSpec()}) {
     const std::string text = WriteRunSpecYaml(spec);
     SCOPED_TRACE(text);
     absl::StatusOr<v1::RunSpec> parsed = ParseRunSpecYaml(text, "spec.yaml");
@@ -215,6 +230,116 @@ TEST(RunFileWriter, WritesEveryFieldWithSortedKeys) {
             "rounds: 1000\n"
             "seed: 3\n"
             "seeds: 1\n");
+}
+
+TEST(RunFile, ParsesTheServiceBlock) {
+  absl::StatusOr<RunFile> file = ParseRunFile(R"(game: pd
+rounds: 10
+service:
+  round_deadline_ms: 2500
+  straggler: repeat_last
+  default_action: 1
+  evict_after: 4
+  join_token: s3cret
+  local_seats: [0, 2]
+)",
+                                              "run.yaml");
+  ASSERT_TRUE(file.ok()) << file.status();
+  const v1::ServiceSpec& service = file->spec.service();
+  EXPECT_EQ(service.round_deadline_ms(), 2500);
+  EXPECT_EQ(service.straggler(), v1::STRAGGLER_POLICY_REPEAT_LAST);
+  EXPECT_EQ(service.default_action(), 1);
+  EXPECT_EQ(service.evict_after(), 4);
+  EXPECT_EQ(service.join_token(), "s3cret");
+  ASSERT_EQ(service.local_seats_size(), 2);
+  EXPECT_EQ(service.local_seats(0), 0);
+  EXPECT_EQ(service.local_seats(1), 2);
+  EXPECT_EQ(file->Where("service.local_seats[1]"), "run.yaml:9:20: ");
+
+  for (const char* name : {"wait", "default_action", "default"}) {
+    SCOPED_TRACE(name);
+    absl::StatusOr<v1::RunSpec> spec = ParseRunSpecYaml(
+        absl::StrCat("game: pd\nrounds: 1\nservice: {straggler: ", name, ", evict_after: 1}\n"));
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    EXPECT_EQ(StragglerPolicyName(spec->service().straggler()), name);
+  }
+}
+
+TEST(RunFile, AnAllDefaultServiceBlockIsNoBlock) {
+  // So that the writer (which leaves default blocks out) round-trips whatever the parser returns.
+  for (const char* text : {"game: pd\nservice:\n", "game: pd\nservice: {}\n",
+                           "game: pd\nservice: {local_seats: [], straggler: default}\n"}) {
+    SCOPED_TRACE(text);
+    absl::StatusOr<v1::RunSpec> spec = ParseRunSpecYaml(text);
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    EXPECT_FALSE(spec->has_service());
+  }
+}
+
+TEST(RunFile, RejectsBadServiceBlocksNamingFileLineColumnAndKey) {
+  const BadCase cases[] = {
+      {"game: pd\nservice: {deadline: 5}\n",
+       "run.yaml:2:11: service.deadline: unknown key (known: round_deadline_ms, straggler, "
+       "default_action, evict_after, join_token, local_seats)"},
+      {"game: pd\nservice: fast\n",
+       "run.yaml:2:10: service: expected a mapping (round_deadline_ms, straggler, default_action, "
+       "evict_after, join_token, local_seats)"},
+      {"game: pd\nservice: {round_deadline_ms: -1}\n",
+       "run.yaml:2:30: service.round_deadline_ms: must be at least 0"},
+      {"game: pd\nservice: {round_deadline_ms: 1.5}\n",
+       "run.yaml:2:30: service.round_deadline_ms: expected an integer, got '1.5'"},
+      {"game: pd\nservice: {evict_after: -3}\n",
+       "run.yaml:2:24: service.evict_after: must be at least 0"},
+      {"game: pd\nservice: {evict_after: 2147483648}\n",
+       "run.yaml:2:24: service.evict_after: must be at most 2147483647"},
+      {"game: pd\nservice: {default_action: -1}\n",
+       "run.yaml:2:27: service.default_action: must be at least 0"},
+      {"game: pd\nservice: {straggler: skip}\n",
+       "run.yaml:2:22: service.straggler: unknown straggler policy 'skip' (known: wait, "
+       "repeat_last, default_action)"},
+      {"game: pd\nservice: {straggler: [wait]}\n",
+       "run.yaml:2:22: service.straggler: expected a straggler policy, got a list"},
+      {"game: pd\nservice: {join_token: {a: b}}\n",
+       "run.yaml:2:23: service.join_token: expected a string, got a mapping"},
+      {"game: pd\nservice: {local_seats: 0}\n",
+       "run.yaml:2:24: service.local_seats: expected a list of seat indices, e.g. [0, 2]"},
+      {"game: pd\nservice:\n  local_seats: [0, 2, 0]\n",
+       "run.yaml:3:23: service.local_seats[2]: seat 0 listed twice"},
+      {"game: pd\nservice:\n  local_seats: [1, -1]\n",
+       "run.yaml:3:20: service.local_seats[1]: must be at least 0"},
+      {"game: pd\nservice:\n  local_seats: [a]\n",
+       "run.yaml:3:17: service.local_seats[0]: expected an integer, got 'a'"},
+      {"game: pd\nservice:\n  evict_after: 1\n  evict_after: 2\n",
+       "run.yaml:4:3: service.evict_after: duplicate key"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.text);
+    absl::StatusOr<v1::RunSpec> spec = ParseRunSpecYaml(c.text, "run.yaml");
+    ASSERT_FALSE(spec.ok());
+    EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(std::string(spec.status().message()), c.message);
+  }
+}
+
+TEST(RunFileWriter, WritesTheServiceBlockOnlyWhenItIsNotTheDefault) {
+  v1::RunSpec spec;
+  spec.mutable_game()->set_name("braess");
+  spec.set_rounds(10);
+  const std::string without = WriteRunSpecYaml(spec);
+  EXPECT_EQ(without.find("service"), std::string::npos);
+  spec.mutable_service();  // present but all default: still nothing to say
+  EXPECT_EQ(WriteRunSpecYaml(spec), without);
+  spec.mutable_service()->add_local_seats(1);
+  spec.mutable_service()->add_local_seats(0);
+  spec.mutable_service()->set_straggler(v1::STRAGGLER_POLICY_REPEAT_LAST);
+  EXPECT_EQ(WriteRunSpecYaml(spec), without +
+                                        "service:\n"
+                                        "  default_action: 0\n"
+                                        "  evict_after: 0\n"
+                                        "  join_token: \"\"\n"
+                                        "  local_seats: [1, 0]\n"
+                                        "  round_deadline_ms: 0\n"
+                                        "  straggler: repeat_last\n");
 }
 
 class TempDir {

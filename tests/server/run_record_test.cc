@@ -160,6 +160,7 @@ RunSummary HandMadeSummary(uint64_t seed, double regret, double gap) {
   s.empirical_nash_gap = kNaN;
   s.equilibrium_distance = 1e-12;
   s.elapsed_seconds = 0.5;
+  s.rounds_per_second = 200 * regret;  // differs per seed, so the aggregate's stats are testable
   PlayerSummary& p = s.players.emplace_back();
   p.algorithm = "hedge";
   p.strategy = Eigen::Vector2d(regret / 10, 1 - regret / 10);
@@ -183,6 +184,21 @@ TEST(SummaryJson, WritesEveryFieldNanAsNullAtFullPrecision) {
   EXPECT_EQ(json["players"][0]["regret"].get<double>(), 1.0 / 3.0);  // exact
   EXPECT_TRUE(json["players"][0]["dynamic_regret"].is_null());
   EXPECT_EQ(json["players"][0]["strategy"].size(), 2u);
+  EXPECT_EQ(json["rounds_per_second"].get<double>(), 200 * (1.0 / 3.0));  // exact
+}
+
+TEST(SummaryJson, KeysComeInTheDocumentedOrder) {
+  // rounds_per_second sits right after elapsed_seconds: the two wall-clock fields together.
+  const nlohmann::ordered_json json =
+      nlohmann::ordered_json::parse(SummaryJson(HandMadeSummary(7, 1.0, 0.1)));
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : json.items()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"rounds", "seed", "nash_gap", "empirical_nash_gap",
+                                            "equilibrium_distance", "elapsed_seconds",
+                                            "rounds_per_second", "players"}));
+  RunSummary unmeasured = HandMadeSummary(7, 1.0, 0.1);
+  unmeasured.rounds_per_second = kNaN;  // e.g. a run that played no round
+  EXPECT_TRUE(nlohmann::json::parse(SummaryJson(unmeasured))["rounds_per_second"].is_null());
 }
 
 TEST(MetricStats, MedianAndQuartilesInterpolateLinearlyIgnoringNan) {
@@ -219,12 +235,17 @@ TEST(AggregateSummary, TakesMediansOverSeeds) {
   EXPECT_EQ(aggregate->players[0].regret.p25, 1.5);
   ASSERT_EQ(aggregate->players[0].strategy.size(), 2u);
   EXPECT_EQ(aggregate->players[0].strategy[0].median, 0.2);
+  EXPECT_EQ(aggregate->rounds_per_second.median, 400.0);  // of 600, 200, 400
+  EXPECT_EQ(aggregate->rounds_per_second.min, 200.0);
+  EXPECT_EQ(aggregate->rounds_per_second.p75, 500.0);  // position 1.5 between 400 and 600
 
   const nlohmann::json json = nlohmann::json::parse(AggregateJson(*aggregate));
   EXPECT_EQ(json["seeds"], nlohmann::json({1, 2, 3}));
   EXPECT_EQ(json["nash_gap"]["median"].get<double>(), 0.3);
   EXPECT_TRUE(json["empirical_nash_gap"]["median"].is_null());
   EXPECT_EQ(json["players"][0]["regret"]["max"].get<double>(), 3.0);
+  EXPECT_EQ(json["rounds_per_second"]["median"].get<double>(), 400.0);
+  EXPECT_EQ(json["rounds_per_second"]["count"], 3);
 
   std::vector<RunSummary> mismatched = seeds;
   mismatched[1].players.push_back(mismatched[1].players[0]);

@@ -1,0 +1,248 @@
+// The admin verbs (create, list, show, watch, stop) as real processes against a real
+// nashnet-coordinator on loopback: what each prints, the JSON of `show --json`, the admin token,
+// and one clear line with exit 1 for an unknown game or an absent coordinator, exit 2 for bad
+// input.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "common/subprocess.h"
+#include "tests/cli/cli_runner.h"
+
+namespace nashnet::cli_test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A coordinator on a free loopback port, records under `tmp`/records; SIGTERM at the end.
+class Coordinator {
+ public:
+  Coordinator(const TempDir& tmp, std::vector<std::string> extra = {}) {
+    const fs::path bin = fs::path(NASHNET_CLI).parent_path() / "nashnet-coordinator";
+    const std::string port_file = tmp / "coordinator.port";
+    std::vector<std::string> argv = {bin.string(), "--listen",      "127.0.0.1:0",   "--port-file",
+                                     port_file,    "--records-dir", tmp / "records", "--quiet"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    SpawnOptions options;
+    options.stdout_path = tmp / "coordinator.out";
+    options.stderr_path = tmp / "coordinator.log";
+    absl::StatusOr<Subprocess> process = Subprocess::Spawn(argv, options);
+    if (!process.ok()) {
+      ADD_FAILURE() << process.status();
+      return;
+    }
+    process_.emplace(*std::move(process));
+    for (int i = 0; i < 400 && address_.empty(); ++i) {  // up to 20 s on a loaded machine
+      const std::string text = ReadFile(port_file);
+      if (text.size() > 1 && text.back() == '\n') {
+        address_ = "127.0.0.1:" + text.substr(0, text.size() - 1);
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    if (address_.empty())
+      ADD_FAILURE() << "no port file; log: " << ReadFile(tmp / "coordinator.log");
+  }
+  ~Coordinator() {
+    if (!process_) return;
+    (void)process_->Signal(SIGTERM);
+    absl::StatusOr<ExitStatus> ended = process_->Wait(std::chrono::seconds(20));
+    EXPECT_TRUE(ended.ok() && ended->ok()) << "the coordinator did not drain cleanly";
+  }
+  // "--coordinator 127.0.0.1:PORT".
+  std::string flag() const { return " --coordinator " + address_; }
+
+ private:
+  std::optional<Subprocess> process_;
+  std::string address_;
+};
+
+std::string Trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+// Two remote seats and nobody to fill them: the game waits.
+constexpr char kWaiting[] =
+    "game: rock_paper_scissors\n"
+    "learner: hedge\n"
+    "rounds: 1000\n"
+    "seed: 5\n";
+
+// Every seat local: the coordinator plays it alone, at once.
+constexpr char kLocal[] =
+    "game: prisoners_dilemma\n"
+    "learner: {algorithm: hedge, params: {gamma0: 0.2}}\n"
+    "feedback: {model: noisy, sigma: 0.5}\n"
+    "rounds: 3000\n"
+    "seed: 9\n"
+    "record_every: 10\n"
+    "service: {local_seats: [0, 1]}\n";
+
+TEST(AdminCli, CreateListShowStop) {
+  TempDir tmp;
+  Coordinator coordinator(tmp);
+  WriteFile(tmp / "waiting.yaml", kWaiting);
+  const CliResult created =
+      RunCli(tmp, "create '" + (tmp / "waiting.yaml") + "'" + coordinator.flag());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string id = Trim(created.out);
+  EXPECT_EQ(created.out, id + "\n");  // only the id, for scripts
+  EXPECT_FALSE(id.empty());
+  const CliResult named =
+      RunCli(tmp, "create '" + (tmp / "waiting.yaml") + "' --id mine --record-dir custom/dir" +
+                      coordinator.flag());
+  ASSERT_EQ(named.exit_code, 0) << named.err;
+  EXPECT_EQ(named.out, "mine\n");
+
+  const CliResult list = RunCli(tmp, "list" + coordinator.flag());
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("id"), std::string::npos);
+  EXPECT_NE(list.out.find(id + "  "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("mine  "), std::string::npos) << list.out;
+  // Columns: id, status, round/horizon, agents connected/remote seats, game, Nash gap.
+  EXPECT_NE(list.out.find("mine  WAITING  0/1000  0/2     rock_paper_scissors  -\n"),
+            std::string::npos)
+      << list.out;
+
+  const CliResult json = RunCli(tmp, "show " + id + " --json" + coordinator.flag());
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json info = nlohmann::json::parse(json.out);
+  EXPECT_EQ(info["game_id"], id);
+  EXPECT_EQ(info["status"], "GAME_STATUS_WAITING");
+  EXPECT_EQ(info["spec"]["game"]["name"], "rock_paper_scissors");
+  EXPECT_EQ(info["spec"]["rounds"], "1000");  // protobuf's JSON mapping: int64 as a string
+  EXPECT_EQ(info["spec"]["seed"], "5");
+  EXPECT_EQ(info["spec"]["learner"]["algorithm"], "hedge");
+  EXPECT_EQ(info["seats"].size(), 2u);
+
+  const CliResult shown = RunCli(tmp, "show mine" + coordinator.flag());
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("game mine - WAITING - round 0/1000\n"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("custom/dir"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("seat  kind"), std::string::npos) << shown.out;
+
+  const CliResult stopped = RunCli(tmp, "stop " + id + coordinator.flag());
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_EQ(stopped.out.rfind(id + " ", 0), 0u) << stopped.out;
+  // Stopping ends the game after its current round: STOPPED soon (at once for a waiting game).
+  std::string status;
+  for (int i = 0; i < 100 && status != "GAME_STATUS_STOPPED"; ++i) {
+    const CliResult r = RunCli(tmp, "show " + id + " --json" + coordinator.flag());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    status = nlohmann::json::parse(r.out)["status"];
+    if (status != "GAME_STATUS_STOPPED") std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(status, "GAME_STATUS_STOPPED");
+  EXPECT_NE(RunCli(tmp, "list" + coordinator.flag()).out.find("STOPPED"), std::string::npos);
+}
+
+TEST(AdminCli, WatchFollowsAGameToItsSummaryAndTheRecordIsSimulates) {
+  TempDir tmp;
+  Coordinator coordinator(tmp);
+  WriteFile(tmp / "local.yaml", kLocal);
+  const CliResult created =
+      RunCli(tmp, "create '" + (tmp / "local.yaml") + "' --id solo" + coordinator.flag());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const CliResult watched = RunCli(tmp, "watch solo --every 500" + coordinator.flag());
+  ASSERT_EQ(watched.exit_code, 0) << watched.err;
+  EXPECT_NE(watched.out.find("solo COMPLETED round 3000/3000  nash gap "), std::string::npos)
+      << watched.out;
+  EXPECT_NE(watched.out.find("final strategy"), std::string::npos) << watched.out;  // the table
+  EXPECT_NE(watched.out.find("rounds/s"), std::string::npos) << watched.out;
+
+  const CliResult shown = RunCli(tmp, "show solo" + coordinator.flag());
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("game solo - COMPLETED - round 3000/3000"), std::string::npos);
+  EXPECT_NE(shown.out.find("\nsummary\n"), std::string::npos) << shown.out;
+
+  // The coordinator's record of a game is simulate's record of the same spec and seed.
+  const CliResult sim =
+      RunCli(tmp, "simulate '" + (tmp / "local.yaml") + "' -q --out '" + (tmp / "sim") + "'");
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  const fs::path record = tmp.path() / "records" / "solo";
+  EXPECT_EQ(ReadFile(record / "rounds.csv"), ReadFile(tmp.path() / "sim" / "rounds.csv"));
+  EXPECT_EQ(ReadFile(record / "spec.yaml"), ReadFile(tmp.path() / "sim" / "spec.yaml"));
+  EXPECT_EQ(SummaryWithoutElapsed(record / "summary.json"),
+            SummaryWithoutElapsed(tmp.path() / "sim" / "summary.json"));
+}
+
+TEST(AdminCli, AnUnknownGameIsOneLineNamingNotFound) {
+  TempDir tmp;
+  Coordinator coordinator(tmp);
+  for (const char* verb : {"show", "stop", "watch"}) {
+    SCOPED_TRACE(verb);
+    const CliResult r = RunCli(tmp, std::string(verb) + " nope" + coordinator.flag());
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err.rfind("nashnet: error: NOT_FOUND: ", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  // The coordinator refuses a bad id with its own message.
+  WriteFile(tmp / "waiting.yaml", kWaiting);
+  const CliResult bad_id =
+      RunCli(tmp, "create '" + (tmp / "waiting.yaml") + "' --id 'no spaces'" + coordinator.flag());
+  EXPECT_EQ(bad_id.exit_code, 1);
+  EXPECT_EQ(bad_id.err.rfind("nashnet: error: INVALID_ARGUMENT: ", 0), 0u) << bad_id.err;
+}
+
+TEST(AdminCli, NoCoordinatorIsOneLineNamingTheAddress) {
+  TempDir tmp;
+  // Port 1 on loopback: nothing listens (connection refused at once).
+  for (const char* verb : {"list", "show g1", "stop g1", "watch g1"}) {
+    SCOPED_TRACE(verb);
+    const CliResult r = RunCli(tmp, std::string(verb) + " --coordinator 127.0.0.1:1");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err.rfind("nashnet: cannot reach coordinator at 127.0.0.1:1: UNAVAILABLE: ", 0), 0u)
+        << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+}
+
+TEST(AdminCli, TheAdminTokenIsSentAsMetadata) {
+  TempDir tmp;
+  Coordinator coordinator(tmp, {"--admin-token", "s3cret"});
+  const CliResult none = RunCli(tmp, "list" + coordinator.flag());
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.err.rfind("nashnet: error: UNAUTHENTICATED: ", 0), 0u) << none.err;
+  EXPECT_EQ(RunCli(tmp, "list --admin-token wrong" + coordinator.flag()).exit_code, 1);
+  const CliResult right = RunCli(tmp, "list --admin-token s3cret" + coordinator.flag());
+  EXPECT_EQ(right.exit_code, 0) << right.err;
+  EXPECT_EQ(right.out.rfind("no games on 127.0.0.1:", 0), 0u) << right.out;
+}
+
+TEST(AdminCli, BadInputExitsTwo) {
+  TempDir tmp;
+  WriteFile(tmp / "seeds.yaml", std::string(kWaiting) + "seeds: 3\n");
+  WriteFile(tmp / "typo.yaml", "game: rock_paper_scissors\nroundz: 10\n");
+  struct Bad {
+    std::string args;
+    std::string err_start;
+  };
+  const Bad cases[] = {
+      {"create '" + (tmp / "missing.yaml") + "'", "nashnet: error: " + (tmp / "missing.yaml")},
+      {"create '" + (tmp / "typo.yaml") + "'", "nashnet: error: " + (tmp / "typo.yaml") + ":2:1: "},
+      {"create '" + (tmp / "seeds.yaml") + "'",
+       "nashnet: error: " + (tmp / "seeds.yaml") +
+           ":5:1: seeds: a game is one seed, this run has 3 (pick one with --seed S, or use "},
+      {"create '" + (tmp / "seeds.yaml") + "' --seed x", "nashnet: error: --seed: "},
+      {"create", "nashnet: error: run_file is required"},
+      {"show", "nashnet: error: id is required"},
+      {"watch g1 --every -1", "nashnet: error: --every"},
+      {"list --coordinator ''", "nashnet: error: --coordinator: must not be empty"},
+      {"list extra", "nashnet: error: "},
+  };
+  for (const Bad& c : cases) {
+    SCOPED_TRACE(c.args);
+    const CliResult r = RunCli(tmp, c.args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err.rfind(c.err_start, 0), 0u) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+}  // namespace
+}  // namespace nashnet::cli_test
