@@ -1,0 +1,41 @@
+// What ALGORITHMS.md predicts for each player's learner, as the report's reference lines need it:
+// the exponent α of the regret bound R(T) = O(T^α) and the step schedule γ_t (for Γ_t = Σγ_s).
+//
+//   hedge, hedge-lr   α = 1/2 (full-information Hedge, O(√(T ln|A|)))
+//   bandit-hedge      α = 1 − epsilon_exponent (the cost Σε_t of uniform exploration; 2/3 by
+//                     default), 1/2 when epsilon0 = 0
+//   kernel-da         α = (d+2)/(d+3) under bandit feedback, 1/2 otherwise (P2)
+//   hda               α = (d+1)/(d+2) (P3)
+// γ_t = gamma0 / t^beta is defined for hedge and bandit-hedge only, with the learner's defaults
+// (HedgeOptions::Defaults: 0.1 / payoff range, β = 0 under full feedback, 0.6 otherwise;
+// BanditHedgeOptions: 0.1, 0.7) overridden by the spec's params.
+//
+//   NASHNET_ASSIGN_OR_RETURN(std::vector<LearnerTheory> theory, LearnerTheories(plan));
+//
+// Thread safety: free functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agents/gibbs.h"
+#include "server/simulation.h"
+
+namespace nashnet::server {
+
+struct LearnerTheory {
+  std::string algorithm;
+  double regret_exponent = 0.5;               // α in R(T) = O(T^α)
+  std::string rate;                           // "T^(1/2)", "T^(2/3)", ...
+  std::optional<agents::PowerSchedule> step;  // γ_t when the learner has one
+};
+
+// One entry per player of `plan`.
+[[nodiscard]] absl::StatusOr<std::vector<LearnerTheory>> LearnerTheories(const RunPlan& plan);
+
+// "1/2", "2/3", "3/4", ... for simple fractions (denominator <= 12), else "%.3g".
+[[nodiscard]] std::string ExponentText(double exponent);
+
+}  // namespace nashnet::server
