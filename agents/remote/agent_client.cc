@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "agents/wire/wire.h"
 #include "common/status_macros.h"
@@ -24,12 +25,13 @@ absl::Status FromGrpc(const grpc::Status& status) {
 
 // A broken connection rather than the coordinator's verdict: worth a reconnect. UNAVAILABLE is
 // what gRPC reports for a refused / reset connection (and a draining coordinator); the others are
-// how a stream torn down mid-flight (RST_STREAM, a killed peer) can surface.
+// how a stream torn down mid-flight (RST_STREAM, a killed peer) can surface. ABORTED is not: the
+// seat was resumed by another connection (two agents with one token would otherwise take it from
+// each other for ever).
 bool Retryable(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kCancelled:
-    case absl::StatusCode::kAborted:
     case absl::StatusCode::kUnknown:
     case absl::StatusCode::kInternal:
       return true;
@@ -123,6 +125,16 @@ absl::StatusOr<AgentResult> AgentClient::Run() {
       backoff = std::chrono::duration<double>(options_.initial_backoff_seconds);
     }
     if (status.ok()) continue;  // cannot happen: PlaySession is OK only after GameOver
+    if (status.code() == absl::StatusCode::kInvalidArgument && !started_ && !dropped_resume_ &&
+        !result_.resume_token.empty() && absl::StartsWith(status.message(), "join.resume_token")) {
+      // Before the start a coordinator may have freed the seat of a vanished agent (and its
+      // token): join afresh, once.
+      dropped_resume_ = true;
+      Log(absl::StrCat("resume token refused before the start (", StatusText(status),
+                       "); joining without it"));
+      result_.resume_token.clear();
+      continue;
+    }
     if (!Retryable(status)) return status;
     const auto waited = Clock::now() - failing_since;
     if (waited >= max_retry) {
@@ -169,6 +181,7 @@ absl::Status AgentClient::PlaySession(bool* joined) {
         NASHNET_RETURN_IF_ERROR(OnJoined(incoming_.joined(), &session));
         break;
       case v1::CoordinatorMessage::kStart:
+        started_ = true;
         if (learner_ != nullptr && pending_round_ != incoming_.start().round() &&
             !Act(incoming_.start().round(), &session)) {
           return session.Finish();
@@ -231,6 +244,7 @@ absl::Status AgentClient::OnJoined(const v1::Joined& joined, Session* session) {
   }
   if (options_.on_joined) options_.on_joined(joined);
   if (!joined.started()) return absl::OkStatus();  // Start follows
+  started_ = true;
   const int64_t next = joined.next_round();
   if (view_.horizon > 0 && next > view_.horizon) return absl::OkStatus();  // GameOver follows
   if (next == pending_round_) {

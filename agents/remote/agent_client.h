@@ -109,6 +109,8 @@ class AgentClient {
   std::unique_ptr<Learner> learner_;
   int64_t pending_round_ = 0;  // the round of the last Action sent without Feedback yet (0: none)
   bool game_over_ = false;
+  bool started_ = false;         // a Start (or a Joined with started) was received
+  bool dropped_resume_ = false;  // the refused resume token was dropped once already
   bool learner_failed_ = false;
   // Reused every round: the hot loop allocates nothing for finite games.
   v1::AgentMessage action_message_;

@@ -82,7 +82,9 @@ int main(int argc, char** argv) {
   app.add_option("--records-dir", records_dir, "where each game's run record goes")
       ->capture_default_str();
   app.add_option("--port-file", port_file, "write the bound port here once serving");
-  app.add_option("--max-games", options.max_games, "games held at once")->capture_default_str();
+  app.add_option("--max-games", options.max_games,
+                 "games not over at once (finished games do not count)")
+      ->capture_default_str();
   app.add_option("--max-seats", options.max_seats, "connected remote seats, all games together")
       ->capture_default_str();
   app.add_option("--max-message-bytes", options.max_message_bytes, "largest message received")

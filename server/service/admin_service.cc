@@ -19,7 +19,8 @@ constexpr char kAdminTokenHeader[] = "x-nashnet-admin-token";
 
 grpc::Status NoGame(const std::string& id) {
   if (id.empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "game_id: missing");
-  return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("game_id: no game '", id, "'"));
+  return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                      absl::StrCat("game_id: no game ", QuoteInput(id)));
 }
 
 // A WatchGame stream that ends at once with a status.

@@ -95,7 +95,7 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::CreateGame(
   config.io = &io_;
   config.writer = &writer_;
   config.budget = &budget_;
-  config.on_over = [this] { GameOver(); };
+  config.on_over = [this, id] { GameOver(id); };
   absl::StatusOr<std::shared_ptr<HostedGame>> game;
   {
     std::lock_guard<std::mutex> lock(create_mutex_);
@@ -124,7 +124,8 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::CreateGame(
   return response;
 }
 
-void Coordinator::GameOver() {
+void Coordinator::GameOver(const std::string& id) {
+  directory_.Finished(id);  // listed still, but no longer counted against --max-games
   std::lock_guard<std::mutex> lock(running_mutex_);
   --running_;
   running_changed_.notify_all();

@@ -38,7 +38,7 @@ namespace nashnet::server {
 struct CoordinatorOptions {
   std::string listen = "127.0.0.1:50051";                  // gRPC address; port 0 picks a free port
   std::filesystem::path records_dir = "runs/coordinator";  // games' run records go under it
-  int64_t max_games = 10000;            // games held at once (RESOURCE_EXHAUSTED beyond)
+  int64_t max_games = 10000;            // games not over at once (RESOURCE_EXHAUSTED beyond)
   int64_t max_seats = 100000;           // connected remote seats, all games together
   int64_t max_message_bytes = 4 << 20;  // largest message received (RESOURCE_EXHAUSTED)
   std::string admin_token;              // admin RPCs need x-nashnet-admin-token (empty: no)
@@ -76,7 +76,7 @@ class Coordinator {
 
  private:
   explicit Coordinator(const CoordinatorOptions& options);
-  void GameOver();
+  void GameOver(const std::string& id);
 
   const CoordinatorOptions options_;
   boost::asio::io_context io_;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/service/grpc_status.h"
 
 namespace nashnet::server {
 
@@ -11,14 +12,14 @@ absl::Status ValidateGameId(absl::string_view id, absl::string_view field) {
   constexpr size_t kMaxLength = 64;
   if (id.empty() || id.size() > kMaxLength) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, ": '", id, "' must be 1 to 64 characters of [A-Za-z0-9._-]"));
+        absl::StrCat(field, ": ", QuoteInput(id), " must be 1 to 64 characters of [A-Za-z0-9._-]"));
   }
   for (char c : id) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == '-';
     if (!ok) {
       return absl::InvalidArgumentError(
-          absl::StrCat(field, ": '", id, "' has a character outside [A-Za-z0-9._-]"));
+          absl::StrCat(field, ": ", QuoteInput(id), " has a character outside [A-Za-z0-9._-]"));
     }
   }
   if (id == "." || id == "..") {
@@ -30,12 +31,13 @@ absl::Status ValidateGameId(absl::string_view id, absl::string_view field) {
 absl::Status ValidateRecordDir(absl::string_view dir, absl::string_view field) {
   const std::filesystem::path path{std::string(dir.data(), dir.size())};
   if (path.is_absolute()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": '", dir, "' is absolute (it must be relative to --records-dir)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": ", QuoteInput(dir), " is absolute (it must be relative to --records-dir)"));
   }
   for (const auto& part : path) {
     if (part == "..") {
-      return absl::InvalidArgumentError(absl::StrCat(field, ": '", dir, "' must not contain '..'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": ", QuoteInput(dir), " must not contain '..'"));
     }
   }
   return absl::OkStatus();
@@ -44,9 +46,9 @@ absl::Status ValidateRecordDir(absl::string_view dir, absl::string_view field) {
 absl::StatusOr<std::string> GameDirectory::Reserve(absl::string_view id) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (draining_) return absl::UnavailableError("the coordinator is shutting down");
-  if (static_cast<int64_t>(games_.size()) >= max_games_) {
+  if (active_ >= max_games_) {
     return absl::ResourceExhaustedError(
-        absl::StrCat("the coordinator holds --max-games ", max_games_, " games"));
+        absl::StrCat("the coordinator runs --max-games ", max_games_, " games not over"));
   }
   std::string chosen(id.data(), id.size());
   if (chosen.empty()) {
@@ -60,6 +62,7 @@ absl::StatusOr<std::string> GameDirectory::Reserve(absl::string_view id) {
     }
   }
   games_.emplace(chosen, nullptr);
+  ++active_;
   return chosen;
 }
 
@@ -70,7 +73,30 @@ void GameDirectory::Commit(const std::string& id, std::shared_ptr<HostedGame> ga
 
 void GameDirectory::Abandon(const std::string& id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  games_.erase(id);
+  if (games_.erase(id) > 0) --active_;
+}
+
+void GameDirectory::Finished(const std::string& id) {
+  std::vector<std::shared_ptr<HostedGame>> retired;  // destroyed outside the lock
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (games_.count(id) == 0) return;
+    --active_;
+    finished_.push_back(id);
+    while (finished_.size() > kMaxFinishedListed) {
+      auto it = games_.find(finished_.front());
+      if (it != games_.end()) {
+        retired.push_back(std::move(it->second));
+        games_.erase(it);
+      }
+      finished_.pop_front();
+    }
+  }
+}
+
+size_t GameDirectory::listed() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return games_.size();
 }
 
 std::shared_ptr<HostedGame> GameDirectory::Find(absl::string_view id) const {

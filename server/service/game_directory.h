@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,13 @@ class GameDirectory {
   [[nodiscard]] absl::StatusOr<std::string> Reserve(absl::string_view id);
   void Commit(const std::string& id, std::shared_ptr<HostedGame> game);
   void Abandon(const std::string& id);
+  // The game `id` is over: it stays listed but no longer counts against --max-games. Only the
+  // newest kMaxFinishedListed finished games stay listed; older ones are retired.
+  void Finished(const std::string& id);
+  // Games listed (reserved, running or finished and not yet retired).
+  [[nodiscard]] size_t listed() const;
+
+  static constexpr size_t kMaxFinishedListed = 1000;
 
   // The game, or null (unknown or still being created).
   [[nodiscard]] std::shared_ptr<HostedGame> Find(absl::string_view id) const;
@@ -56,6 +64,8 @@ class GameDirectory {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<HostedGame>, std::less<>> games_;  // null = reserved
   int64_t next_generated_ = 1;
+  int64_t active_ = 0;                // reserved or committed and not finished
+  std::deque<std::string> finished_;  // oldest first
   bool draining_ = false;
 };
 

@@ -10,12 +10,25 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace nashnet::server {
 
 [[nodiscard]] inline grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+// Client input quoted in an error message: at most its first 64 bytes, C-escaped, in quotes, and
+// "... (N bytes)" when longer — so a huge id cannot blow the status past gRPC's metadata limit.
+//   QuoteInput("g1") == "'g1'";  QuoteInput(std::string(1000, 'x')) == "'xx...x'... (1000 bytes)"
+[[nodiscard]] inline std::string QuoteInput(absl::string_view input) {
+  constexpr size_t kMaxQuoted = 64;
+  if (input.size() <= kMaxQuoted) return absl::StrCat("'", absl::CHexEscape(input), "'");
+  return absl::StrCat("'", absl::CHexEscape(input.substr(0, kMaxQuoted)), "'... (", input.size(),
+                      " bytes)");
 }
 
 }  // namespace nashnet::server

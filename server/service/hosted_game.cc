@@ -35,8 +35,14 @@ absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
   const int n = static_cast<int>(seats_.size());
   int i = -1;
   if (!join.resume_token().empty()) {
+    // Before the start a vacated seat keeps its token until another agent takes the seat, so
+    // the agent that left can still come back with it.
     for (int k = 0; k < n; ++k) {
-      if (!seats_[k].local && seats_[k].issued && seats_[k].token == join.resume_token()) i = k;
+      const Seat& s = seats_[k];
+      if (!s.local && (s.issued || !started_) && !s.token.empty() &&
+          s.token == join.resume_token()) {
+        i = k;
+      }
     }
     if (i < 0) {
       return absl::InvalidArgumentError(
@@ -85,7 +91,7 @@ absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
   seat.consecutive = 0;
   if (!seat.issued) {
     seat.issued = true;
-    seat.token = NewToken();
+    if (join.resume_token().empty()) seat.token = NewToken();  // else: its own token, taken back
   }
   if (!join.agent_name().empty()) seat.agent_name = join.agent_name();
   if (!join.algorithm().empty()) seat.algorithm = join.algorithm();
@@ -225,6 +231,22 @@ void HostedGame::ArmDeadline() {
   timer_.expires_at(deadline_);
   timer_.async_wait(boost::asio::bind_executor(
       strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
+        // Aborted: a newer wait replaced this one (BringDeadlineForward) or the game ended.
+        if (ec == boost::asio::error::operation_aborted) return;
+        self->timer_waiting_ = false;
+        if (!ec) self->OnTimer();
+      }));
+}
+
+void HostedGame::BringDeadlineForward(std::chrono::steady_clock::time_point t) {
+  if (t >= deadline_) return;
+  deadline_ = t;
+  // Replacing the expiry aborts the pending wait (its handler sees operation_aborted).
+  timer_waiting_ = true;
+  timer_.expires_at(deadline_);
+  timer_.async_wait(boost::asio::bind_executor(
+      strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec == boost::asio::error::operation_aborted) return;
         self->timer_waiting_ = false;
         if (!ec) self->OnTimer();
       }));
@@ -237,6 +259,7 @@ void HostedGame::OnTimer() {
     timer_.expires_at(deadline_);
     timer_.async_wait(boost::asio::bind_executor(
         strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
+          if (ec == boost::asio::error::operation_aborted) return;
           self->timer_waiting_ = false;
           if (!ec) self->OnTimer();
         }));
@@ -295,9 +318,8 @@ void HostedGame::Vacate(int i) {
   seat.consecutive = 0;
   seat.joined_pending = false;
   budget_->Release();
-  if (!started_) {  // nobody played yet: the seat is free for anyone
+  if (!started_) {  // nobody played yet: the seat is free for anyone, or for its token's holder
     seat.issued = false;
-    seat.token.clear();
     seat.agent_name.clear();
     seat.algorithm.clear();
   }

@@ -137,6 +137,8 @@ class HostedGame : public std::enable_shared_from_this<HostedGame> {
   void SendFeedback(int i);
   void SendJoined(int i);
   void ArmDeadline();
+  // Moves this round's deadline to `t` if that is earlier (a stop does not wait an hour).
+  void BringDeadlineForward(std::chrono::steady_clock::time_point t);
   void OnTimer();
   void DeadlinePassed();
   void Substitute(int i);

@@ -17,6 +17,10 @@ namespace {
 
 constexpr int64_t kDefaultDeadlineMs = 10000;
 constexpr int64_t kDefaultEvictAfter = 3;
+// Bounds on the spec's durations and counts, so that `now + deadline` and the eviction count
+// stay far from overflow.
+constexpr int64_t kMaxRoundDeadlineMs = 86400000;  // a day
+constexpr int32_t kMaxEvictAfter = 1000000;
 
 uint64_t RandomSeed() {
   uint64_t seed = 0;
@@ -36,6 +40,11 @@ absl::Status CheckServiceSpec(const RunPlan& plan) {
     return absl::InvalidArgumentError(absl::StrCat(
         "service.round_deadline_ms: must be >= 0 (0 = 10000), got ", service.round_deadline_ms()));
   }
+  if (service.round_deadline_ms() > kMaxRoundDeadlineMs) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("service.round_deadline_ms: must be <= ", kMaxRoundDeadlineMs,
+                     " (a day), got ", service.round_deadline_ms()));
+  }
   if (!v1::StragglerPolicy_IsValid(service.straggler())) {
     return absl::InvalidArgumentError(
         absl::StrCat("service.straggler: unknown value ", static_cast<int>(service.straggler())));
@@ -43,6 +52,10 @@ absl::Status CheckServiceSpec(const RunPlan& plan) {
   if (service.evict_after() < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("service.evict_after: must be >= 0 (0 = 3), got ", service.evict_after()));
+  }
+  if (service.evict_after() > kMaxEvictAfter) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "service.evict_after: must be <= ", kMaxEvictAfter, ", got ", service.evict_after()));
   }
   std::set<int> local;
   for (int k = 0; k < service.local_seats_size(); ++k) {

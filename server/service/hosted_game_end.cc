@@ -10,6 +10,9 @@
 namespace nashnet::server {
 namespace {
 
+// How long a stop (StopGame, drain) waits for an incomplete round's stragglers at most.
+constexpr int64_t kStopGraceMs = 2000;
+
 bool Terminal(v1::GameStatus status) {
   return status == v1::GAME_STATUS_COMPLETED || status == v1::GAME_STATUS_STOPPED ||
          status == v1::GAME_STATUS_FAILED;
@@ -104,7 +107,9 @@ void HostedGame::Stop(v1::GameOverReason reason, std::function<void(const v1::Ga
     reason_ = reason;
   }
   if (!started_) return EndGame(reason_);
-  if (match_->all_submitted()) Advance();
+  if (match_->all_submitted()) return Advance();
+  // The round is incomplete: its stragglers get at most kStopGraceMs more, not a whole deadline.
+  BringDeadlineForward(std::chrono::steady_clock::now() + std::chrono::milliseconds(kStopGraceMs));
 }
 
 void HostedGame::FillInfo(v1::GameInfo* info) const {

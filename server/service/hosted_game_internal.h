@@ -21,7 +21,7 @@ struct HostedGame::Seat {
 
   SeatStream* stream = nullptr;  // the connected agent; null = vacant
   bool issued = false;           // a resume token was handed out (an agent joined)
-  std::string token;
+  std::string token;             // before the start it outlives a vanished agent (see Vacate)
   std::string agent_name;
   std::string algorithm;             // as the agent reported it
   int64_t first_feedback_round = 0;  // the stream joined mid-round: no Feedback before this

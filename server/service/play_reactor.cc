@@ -7,6 +7,31 @@
 #include "server/service/grpc_status.h"
 
 namespace nashnet::server {
+namespace {
+
+// The longest agent name, algorithm, join token or resume token a Join may carry.
+constexpr size_t kMaxJoinField = 256;
+
+// Bounds on a Join's free-text fields (before the game is looked up): a 4 MiB name would bloat
+// the coordinator's memory and every ListGames answer.
+absl::Status CheckJoinSizes(const v1::Join& join) {
+  if (absl::Status st = ValidateGameId(join.game_id(), "join.game_id"); !st.ok()) return st;
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"join.agent_name", &join.agent_name()},
+      {"join.algorithm", &join.algorithm()},
+      {"join.join_token", &join.join_token()},
+      {"join.resume_token", &join.resume_token()},
+  };
+  for (const auto& [name, value] : fields) {
+    if (value->size() > kMaxJoinField) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": ", value->size(), " bytes, at most ", kMaxJoinField));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 PlayReactor::PlayReactor(grpc::CallbackServerContext* context, GameDirectory* directory)
     : context_(context), directory_(directory) {
@@ -34,13 +59,15 @@ void PlayReactor::OnJoin(bool ok) {
                               : "the first message must be a Join");
   } else if (in_.join().game_id().empty()) {
     status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "join.game_id: missing");
+  } else if (absl::Status sizes = CheckJoinSizes(in_.join()); !sizes.ok()) {
+    status = ToGrpcStatus(sizes);
   } else if (directory_->draining()) {
     status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "the coordinator is shutting down (no new joins)");
   } else if (std::shared_ptr<HostedGame> game = directory_->Find(in_.join().game_id());
              game == nullptr) {
     status = grpc::Status(grpc::StatusCode::NOT_FOUND,
-                          absl::StrCat("join.game_id: no game '", in_.join().game_id(), "'"));
+                          absl::StrCat("join.game_id: no game ", QuoteInput(in_.join().game_id())));
   } else {
     game_ = std::move(game);
     boost::asio::dispatch(game_->strand(), [this] {
@@ -136,8 +163,10 @@ void PlayReactor::OnWritten(bool ok) {
 
 void PlayReactor::End(const grpc::Status& status) {
   // A write the agent does not take (flow control) would hold the finish forever: cancel it.
-  if (!status.ok() && writing_) context_->TryCancel();
+  // closing_ first, so that nothing queues another write once the cancel is under way.
+  const bool cancel = !status.ok() && writing_;
   Close(status);
+  if (cancel) context_->TryCancel();
 }
 
 void PlayReactor::Close(const grpc::Status& status) {

@@ -315,6 +315,37 @@ TEST_F(AgentClientTest, ReturnsAFatalStatusAtOnceWithoutRetrying) {
   EXPECT_TRUE(log_.empty());
 }
 
+TEST_F(AgentClientTest, TreatsASeatResumedByAnotherConnectionAsFatal) {
+  // Two agents with one token would otherwise take the seat from each other for ever.
+  fake_.script = [](int, const v1::Join&, Stream*) {
+    return grpc::Status(grpc::StatusCode::ABORTED,
+                        "seat 0 of game g1 was resumed by another connection");
+  };
+  StartServer();
+  AgentClient client(Options());
+  absl::StatusOr<AgentResult> result = client.Run();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(fake_.joins.size(), 1u);
+}
+
+TEST_F(AgentClientTest, JoinsOnceWithoutARefusedResumeTokenBeforeTheStart) {
+  // Before the start a coordinator may free a vanished agent's seat and forget its token: the
+  // agent's reconnect with that token is refused, so it joins afresh — once, not in a loop.
+  fake_.script = [](int, const v1::Join&, Stream*) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "join.resume_token: not a resume token of game g1");
+  };
+  StartServer();
+  AgentClientOptions options = Options();
+  options.resume_token = "old-token";
+  AgentClient client(options);
+  absl::StatusOr<AgentResult> result = client.Run();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(fake_.joins.size(), 2u);
+  EXPECT_EQ(fake_.joins[0].resume_token(), "old-token");
+  EXPECT_EQ(fake_.joins[1].resume_token(), "");
+}
+
 TEST_F(AgentClientTest, RefusesALearnerThatDoesNotFitTheGame) {
   fake_.script = [](int, const v1::Join&, Stream* stream) {
     SendJoined(stream, false, 1);

@@ -16,8 +16,10 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "agents/wire/wire.h"
 #include "server/record/run_file.h"
+#include "server/service/game_directory.h"
 #include "server/service/hosted_game.h"
 
 namespace nashnet::server {
@@ -147,7 +149,7 @@ class HostedGameTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::shared_ptr<HostedGame> game_;
   int over_count_ = 0;  // touched on the strand
-  FakeStream s_[3];     // the agents' streams; they outlive the game's use of them
+  FakeStream s_[4];     // the agents' streams; they outlive the game's use of them
 };
 
 constexpr char kPd[] = R"(
@@ -180,6 +182,24 @@ TEST_F(HostedGameTest, JoinAnswersEachFaultWithItsCode) {
   EXPECT_EQ(a.messages[0].joined().round_deadline_ms(), 30);
   EXPECT_EQ(a.messages[1].start().round(), 1);
   EXPECT_EQ(budget_.used(), 2);
+}
+
+TEST_F(HostedGameTest, BeforeTheStartAVanishedAgentsTokenTakesItsFreeSeatBack) {
+  Create("game: prisoners_dilemma\nfeedback: bandit\nrounds: 10");
+  ASSERT_EQ(Join(&s_[0], 0).value(), 0);
+  const std::string token = s_[0].messages.at(0).joined().resume_token();
+  ASSERT_FALSE(token.empty());
+  OnStrand([&] { game_->StreamGone(0, &s_[0]); });  // the agent vanished; no Start yet
+  // Its reconnect with its token takes the seat back, keeping the token.
+  ASSERT_EQ(Join(&s_[1], -1, "", token).value(), 0);
+  EXPECT_EQ(s_[1].messages.at(0).joined().resume_token(), token);
+  OnStrand([&] { game_->StreamGone(0, &s_[1]); });
+  // Another agent takes the free seat: a new token, and the old one is void from now on.
+  ASSERT_EQ(Join(&s_[2], 0).value(), 0);
+  EXPECT_NE(s_[2].messages.at(0).joined().resume_token(), token);
+  const auto refused = Join(&s_[3], -1, "", token);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
+  EXPECT_EQ(budget_.used(), 1);
 }
 
 TEST_F(HostedGameTest, BadActionsGetInBandErrorsAndTheSeatMayCorrectThem) {
@@ -307,6 +327,35 @@ service: {round_deadline_ms: 60000}
   EXPECT_EQ(rounds, (std::vector<std::string>{"round", "1", "4"}));
 }
 
+TEST_F(HostedGameTest, StopBringsAnIncompleteRoundsDeadlineForwardToTwoSeconds) {
+  // A round deadline of an hour: a stop must not wait for it. Seat 1 never plays round 1, so the
+  // game ends at now + 2 s (the stop's grace) with no round played; WaitFor gives up after 10 s.
+  Create(R"(
+game: prisoners_dilemma
+feedback: bandit
+rounds: 100
+service: {round_deadline_ms: 3600000}
+)");
+  FakeStream &a = s_[0], &b = s_[1];
+  ASSERT_TRUE(Join(&a, 0).ok());
+  ASSERT_TRUE(Join(&b, 1).ok());
+  Act(&a, 0, 1, 0);
+  v1::GameInfo stopped;
+  const auto start = std::chrono::steady_clock::now();
+  OnStrand([&] {
+    game_->Stop(v1::GAME_OVER_REASON_STOPPED, [&](const v1::GameInfo& info) { stopped = info; });
+  });
+  ASSERT_TRUE(WaitFor([&] { return over_count_ == 1; }));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(seconds, 1.9);  // the grace is waited for (less a timer's slack)
+  EXPECT_EQ(stopped.status(), v1::GAME_STATUS_STOPPED);
+  EXPECT_EQ(stopped.round(), 0);
+  const v1::CoordinatorMessage* over = b.Last(v1::CoordinatorMessage::kGameOver);
+  ASSERT_NE(over, nullptr);
+  EXPECT_EQ(over->game_over().reason(), v1::GAME_OVER_REASON_STOPPED);
+}
+
 TEST_F(HostedGameTest, AnAllLocalGamePlaysToTheHorizonBySlices) {
   Create(R"(
 game: matching_pennies
@@ -362,6 +411,54 @@ TEST(CheckServiceSpec, NamesTheFaultyField) {
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(status.message().find(c.message), std::string::npos) << status;
   }
+}
+
+// --max-games bounds the games not over: finished games stay listed (the newest 1000) but do
+// not block creation.
+TEST(GameDirectory, MaxGamesCountsOnlyGamesNotOverAndRetiresOldFinishedOnes) {
+  GameDirectory directory(/*max_games=*/2);
+  ASSERT_TRUE(directory.Reserve("a").ok());
+  ASSERT_TRUE(directory.Reserve("b").ok());
+  EXPECT_EQ(directory.Reserve("c").status().code(), absl::StatusCode::kResourceExhausted);
+  directory.Finished("a");
+  EXPECT_EQ(directory.Reserve("a").status().code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(directory.Reserve("c").ok());
+  EXPECT_EQ(directory.listed(), 3u);
+  directory.Finished("b");
+  directory.Finished("c");
+  for (int k = 0; k < 1000; ++k) {
+    const std::string id = absl::StrCat("f", k);
+    ASSERT_TRUE(directory.Reserve(id).ok()) << k;
+    directory.Finished(id);
+  }
+  // 1003 finished, the newest 1000 kept: a, b and c were retired and their ids are free again.
+  EXPECT_EQ(directory.listed(), GameDirectory::kMaxFinishedListed);
+  EXPECT_TRUE(directory.Reserve("a").ok());
+}
+
+// now + deadline must not overflow the steady clock (a spinning timer that evicts everyone):
+// a day is the longest round deadline, a million the most missed deadlines before eviction.
+TEST(CheckServiceSpec, BoundsDurationsAndCounts) {
+  auto plan = PlanRun(*ParseRunSpecYaml("game: prisoners_dilemma\nrounds: 10"), ".");
+  ASSERT_TRUE(plan.ok());
+  v1::ServiceSpec& service = *plan->spec.mutable_service();
+  service.set_round_deadline_ms(86400000);
+  service.set_evict_after(1000000);
+  EXPECT_TRUE(CheckServiceSpec(*plan).ok());
+  service.set_round_deadline_ms(int64_t{1} << 62);
+  absl::Status status = CheckServiceSpec(*plan);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("service.round_deadline_ms: must be <= 86400000 (a day)"),
+            std::string::npos)
+      << status;
+  service.set_round_deadline_ms(86400001);
+  EXPECT_EQ(CheckServiceSpec(*plan).code(), absl::StatusCode::kInvalidArgument);
+  service.set_round_deadline_ms(1000);
+  service.set_evict_after(2147483647);
+  status = CheckServiceSpec(*plan);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("service.evict_after: must be <= 1000000"), std::string::npos)
+      << status;
 }
 
 }  // namespace

@@ -213,6 +213,27 @@ TEST_F(CoordinatorPlayTest, FatalPlayFaultsEndTheStreamWithTheirCodes) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(st.error_message(), "join.game_id: no game 'nope'");
 
+  // Oversized Join fields: INVALID_ARGUMENT naming the field and its size, never an echo of it.
+  for (const char* field : {"agent_name", "algorithm", "join_token", "resume_token"}) {
+    SCOPED_TRACE(field);
+    v1::AgentMessage join = JoinMessage("g1", 0);
+    const std::string big(257, 'x');
+    const std::string name(field);
+    if (name == "agent_name") join.mutable_join()->set_agent_name(big);
+    if (name == "algorithm") join.mutable_join()->set_algorithm(big);
+    if (name == "join_token") join.mutable_join()->set_join_token(big);
+    if (name == "resume_token") join.mutable_join()->set_resume_token(big);
+    st = PlayOnce(address_, {join});
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message(), "join." + name + ": 257 bytes, at most 256");
+  }
+  // A 200 KB game id: its first 64 bytes quoted, not the whole id (metadata too large).
+  st = PlayOnce(address_, {JoinMessage(std::string(200000, 'g'), 0)});
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "join.game_id: '" + std::string(64, 'g') +
+                                    "'... (200000 bytes) must be 1 to 64 characters of "
+                                    "[A-Za-z0-9._-]");
+
   v1::AgentMessage action;
   action.mutable_action()->set_round(1);
   action.mutable_action()->set_index(0);
