@@ -13,37 +13,15 @@
 #include "server/record/run_file.h"
 #include "server/record/run_record.h"
 #include "server/simulation.h"
+#include "tests/test_files.h"
 
 namespace nashnet::server::report_test {
 
-inline std::string ReadText(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
+inline std::string ReadText(const std::filesystem::path& path) { return test::ReadFile(path); }
 inline void WriteText(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
+  test::WriteFile(path, text);
 }
-
-// A folder unique per test and process, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const testing::TestInfo* info = testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            (std::string("nashnet_report_") + info->test_suite_name() + "_" + info->name() + "_" +
-             std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test::TempDir;
 
 // Simulates every seed of the run file text `yaml` into the record folder `dir`, as `simulate`.
 inline void SimulateRecord(const std::string& yaml, const std::filesystem::path& dir) {
