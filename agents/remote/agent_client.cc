@@ -182,9 +182,8 @@ absl::Status AgentClient::PlaySession(bool* joined) {
         break;
       case v1::CoordinatorMessage::kStart:
         started_ = true;
-        if (learner_ != nullptr && pending_round_ != incoming_.start().round() &&
-            !Act(incoming_.start().round(), &session)) {
-          return session.Finish();
+        if (learner_ != nullptr && pending_round_ != incoming_.start().round()) {
+          Act(incoming_.start().round(), &session);  // on failure, read on (see OnFeedback)
         }
         break;
       case v1::CoordinatorMessage::kFeedback: {
@@ -254,7 +253,9 @@ absl::Status AgentClient::OnJoined(const v1::Joined& joined, Session* session) {
     if (!session->stream->Write(action_message_)) return session->Finish();
     return absl::OkStatus();
   }
-  if (!Act(next, session)) return session->Finish();
+  // A failed Write means the stream is ending: keep reading (a GameOver may be waiting, and a
+  // sync Finish() with unread messages blocks for ever); the read loop's end reports the status.
+  Act(next, session);
   return absl::OkStatus();
 }
 
@@ -284,7 +285,9 @@ absl::Status AgentClient::OnFeedback(const v1::Feedback& feedback, Session* sess
   pending_round_ = 0;
   const int64_t next = feedback.round() + 1;
   if (view_.horizon > 0 && next > view_.horizon) return absl::OkStatus();  // GameOver follows
-  if (!Act(next, session)) return session->Finish();
+  // A failed Write means the stream is ending: keep reading (a GameOver may be waiting, and a
+  // sync Finish() with unread messages blocks for ever); the read loop's end reports the status.
+  Act(next, session);
   return absl::OkStatus();
 }
 

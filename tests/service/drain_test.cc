@@ -50,7 +50,10 @@ TEST(Drain, SigtermEndsRunningGamesWithCompleteRecordsAndExitsZero) {
     late = c.CreateGame(MakeSpec("prisoners_dilemma", 10), absl::StrCat("late", i)).status();
     if (late.ok()) ++accepted;
   }
-  EXPECT_EQ(late.code(), absl::StatusCode::kUnavailable) << late;
+  // UNAVAILABLE from the draining coordinator; CANCELLED if the call raced the server's shutdown.
+  EXPECT_TRUE(late.code() == absl::StatusCode::kUnavailable ||
+              late.code() == absl::StatusCode::kCancelled)
+      << late;
   RecordProperty("created_after_sigterm", accepted);
 
   // It exits 0, promptly: ending one round per game and writing two summaries takes
