@@ -167,7 +167,9 @@ absl::Status AgentClient::PlaySession(bool* joined) {
   join->set_algorithm(result_.algorithm);
   join->set_join_token(options_.join_token);
   join->set_resume_token(result_.resume_token);
-  if (!session.stream->Write(join_message)) return session.Finish();
+  // On a failed Write read on anyway: the Reads below end, then Finish() gives the status (a sync
+  // Finish() with unread messages blocks for ever).
+  session.stream->Write(join_message);
 
   while (session.stream->Read(&incoming_)) {
     switch (incoming_.kind_case()) {
@@ -250,7 +252,7 @@ absl::Status AgentClient::OnJoined(const v1::Joined& joined, Session* session) {
     // The coordinator still expects the action it may not have got: resend the same draw (a new
     // Act() would advance the learner's RNG and break the reproducible trajectory).
     action_message_.mutable_action()->set_round(next);
-    if (!session->stream->Write(action_message_)) return session->Finish();
+    session->stream->Write(action_message_);  // on failure, read on (see PlaySession)
     return absl::OkStatus();
   }
   // A failed Write means the stream is ending: keep reading (a GameOver may be waiting, and a

@@ -83,7 +83,7 @@ int Run(const std::string& target, const std::string& game_id, int seat) {
       probabilities->Resize(num_actions, 0.0);
       for (int k = 0; k < num_actions; ++k) probabilities->Set(k, 1.0 / num_actions);
       action->set_probability(1.0 / num_actions);
-      if (!stream->Write(out)) break;
+      stream->Write(out);  // on failure read on: Finish() with unread messages blocks for ever
       next_round = 0;
     }
   }

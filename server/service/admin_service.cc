@@ -175,17 +175,23 @@ grpc::ServerUnaryReactor* CoordinatorService::ListGames(grpc::CallbackServerCont
   return reactor;
 }
 
+std::shared_ptr<HostedGame> CoordinatorService::AdminFind(grpc::CallbackServerContext* context,
+                                                          const std::string& id,
+                                                          grpc::Status* status) const {
+  if (*status = CheckAdmin(context); !status->ok()) return nullptr;
+  std::shared_ptr<HostedGame> game = coordinator_->directory().Find(id);
+  if (game == nullptr) *status = NoGame(id);
+  return game;
+}
+
 grpc::ServerUnaryReactor* CoordinatorService::GetGame(grpc::CallbackServerContext* context,
                                                       const v1::GetGameRequest* request,
                                                       v1::GameInfo* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (grpc::Status st = CheckAdmin(context); !st.ok()) {
-    reactor->Finish(st);
-    return reactor;
-  }
-  std::shared_ptr<HostedGame> game = coordinator_->directory().Find(request->game_id());
+  grpc::Status status;
+  std::shared_ptr<HostedGame> game = AdminFind(context, request->game_id(), &status);
   if (game == nullptr) {
-    reactor->Finish(NoGame(request->game_id()));
+    reactor->Finish(status);
     return reactor;
   }
   boost::asio::dispatch(game->strand(), [game, response, reactor] {
@@ -199,13 +205,10 @@ grpc::ServerUnaryReactor* CoordinatorService::StopGame(grpc::CallbackServerConte
                                                        const v1::StopGameRequest* request,
                                                        v1::GameInfo* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (grpc::Status st = CheckAdmin(context); !st.ok()) {
-    reactor->Finish(st);
-    return reactor;
-  }
-  std::shared_ptr<HostedGame> game = coordinator_->directory().Find(request->game_id());
+  grpc::Status status;
+  std::shared_ptr<HostedGame> game = AdminFind(context, request->game_id(), &status);
   if (game == nullptr) {
-    reactor->Finish(NoGame(request->game_id()));
+    reactor->Finish(status);
     return reactor;
   }
   boost::asio::dispatch(game->strand(), [game, response, reactor] {
@@ -225,8 +228,9 @@ grpc::ServerWriteReactor<v1::GameUpdate>* CoordinatorService::WatchGame(
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat("every: must be >= 0 (0 = about 200 updates), got ", request->every())));
   }
-  std::shared_ptr<HostedGame> game = coordinator_->directory().Find(request->game_id());
-  if (game == nullptr) return new FailedWatch(NoGame(request->game_id()));
+  grpc::Status status;
+  std::shared_ptr<HostedGame> game = AdminFind(context, request->game_id(), &status);
+  if (game == nullptr) return new FailedWatch(status);
   return new WatchReactor(std::move(game), request->every());
 }
 

@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
 
 #include "nashnet/v1/coordinator.grpc.pb.h"
@@ -16,6 +17,7 @@
 namespace nashnet::server {
 
 class Coordinator;
+class HostedGame;
 
 class CoordinatorService final : public v1::Coordinator::CallbackService {
  public:
@@ -42,6 +44,11 @@ class CoordinatorService final : public v1::Coordinator::CallbackService {
  private:
   // OK, or UNAUTHENTICATED when --admin-token is set and the call lacks it.
   [[nodiscard]] grpc::Status CheckAdmin(grpc::CallbackServerContext* context) const;
+  // The game `id` for an admin call: the admin check, then the lookup; on failure `*status` says
+  // why (UNAUTHENTICATED / NOT_FOUND) and the result is null.
+  [[nodiscard]] std::shared_ptr<HostedGame> AdminFind(grpc::CallbackServerContext* context,
+                                                      const std::string& id,
+                                                      grpc::Status* status) const;
 
   Coordinator* coordinator_;
   const std::string admin_token_;

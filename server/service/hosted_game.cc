@@ -227,6 +227,16 @@ void HostedGame::SendFeedback(int i) {
 void HostedGame::ArmDeadline() {
   deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms_);
   if (timer_waiting_) return;  // it fires early and waits again until deadline_
+  WaitForDeadline();
+}
+
+void HostedGame::BringDeadlineForward(std::chrono::steady_clock::time_point t) {
+  if (t >= deadline_) return;
+  deadline_ = t;
+  WaitForDeadline();  // replacing the expiry aborts the pending wait
+}
+
+void HostedGame::WaitForDeadline() {
   timer_waiting_ = true;
   timer_.expires_at(deadline_);
   timer_.async_wait(boost::asio::bind_executor(
@@ -238,31 +248,10 @@ void HostedGame::ArmDeadline() {
       }));
 }
 
-void HostedGame::BringDeadlineForward(std::chrono::steady_clock::time_point t) {
-  if (t >= deadline_) return;
-  deadline_ = t;
-  // Replacing the expiry aborts the pending wait (its handler sees operation_aborted).
-  timer_waiting_ = true;
-  timer_.expires_at(deadline_);
-  timer_.async_wait(boost::asio::bind_executor(
-      strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
-        if (ec == boost::asio::error::operation_aborted) return;
-        self->timer_waiting_ = false;
-        if (!ec) self->OnTimer();
-      }));
-}
-
 void HostedGame::OnTimer() {
   if (over_ || !started_) return;
   if (std::chrono::steady_clock::now() < deadline_) {
-    timer_waiting_ = true;
-    timer_.expires_at(deadline_);
-    timer_.async_wait(boost::asio::bind_executor(
-        strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
-          if (ec == boost::asio::error::operation_aborted) return;
-          self->timer_waiting_ = false;
-          if (!ec) self->OnTimer();
-        }));
+    WaitForDeadline();
     return;
   }
   DeadlinePassed();

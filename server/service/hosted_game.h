@@ -139,6 +139,8 @@ class HostedGame : public std::enable_shared_from_this<HostedGame> {
   void ArmDeadline();
   // Moves this round's deadline to `t` if that is earlier (a stop does not wait an hour).
   void BringDeadlineForward(std::chrono::steady_clock::time_point t);
+  // (Re)arms the timer for deadline_ (on the strand; OnTimer when it fires).
+  void WaitForDeadline();
   void OnTimer();
   void DeadlinePassed();
   void Substitute(int i);

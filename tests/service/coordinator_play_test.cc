@@ -103,7 +103,9 @@ AgentResult RunAgent(const std::string& address, const std::string& game, int se
       const agents::Action a = learner->Act();
       out.Clear();
       agents::ActionToProto(round, a, &x, out.mutable_action());
-      if (!stream->Write(out)) break;
+      // A failed Write: read on (a GameOver may be waiting; a sync Finish() with unread
+      // messages blocks for ever).
+      stream->Write(out);
     }
   }
   stream->WritesDone();
@@ -276,15 +278,20 @@ TEST_F(CoordinatorPlayTest, DrainEndsRunningGamesWithGameOverDrainingAndComplete
     agents[i] =
         std::thread([&, i] { results[i] = RunAgent(address_, "g1", i, plan->learners[i]); });
   }
-  // Let a few rounds pass, then drain.
-  for (int k = 0; k < 2000; ++k) {
+  // Let the game run (both agents joined, rounds played), then drain. Waiting on the game's
+  // round, not on a file or a fixed time: agents may take a while to connect on a loaded machine.
+  auto stub =
+      v1::Coordinator::NewStub(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
+  int64_t round = 0;
+  for (int k = 0; k < 2000 && round <= 20; ++k) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (std::filesystem::exists(std::filesystem::path(created->record_dir()) /
-                                ".partial-rounds.csv") &&
-        k > 20) {
-      break;
-    }
+    grpc::ClientContext context;
+    v1::GetGameRequest get;
+    get.set_game_id("g1");
+    v1::GameInfo info;
+    if (stub->GetGame(&context, get, &info).ok()) round = info.round();
   }
+  ASSERT_GT(round, 20) << "the game did not start within 10 s";
   coordinator_->Drain();
   for (auto& a : agents) a.join();
   EXPECT_EQ(PlayOnce(address_, {JoinMessage("g1", 0)}).error_code(), grpc::StatusCode::UNAVAILABLE);
