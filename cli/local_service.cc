@@ -89,10 +89,18 @@ absl::StatusOr<std::unique_ptr<LocalService>> LocalService::Start(
   SpawnOptions spawn;
   spawn.stdout_path = service->log_dir_ / "coordinator.out";
   spawn.stderr_path = log;
-  absl::StatusOr<Subprocess> process = Subprocess::Spawn(
-      {service->options_.coordinator_bin.string(), "--listen", "127.0.0.1:0", "--port-file",
-       port_file.string(), "--records-dir", options.records_dir.string(), "--quiet"},
-      spawn);
+  std::vector<std::string> argv = {service->options_.coordinator_bin.string(),
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--port-file",
+                                   port_file.string(),
+                                   "--records-dir",
+                                   options.records_dir.string(),
+                                   "--quiet"};
+  if (!options.metrics_listen.empty()) {
+    argv.insert(argv.end(), {"--metrics-listen", options.metrics_listen});
+  }
+  absl::StatusOr<Subprocess> process = Subprocess::Spawn(argv, spawn);
   if (!process.ok()) {
     return absl::Status(
         process.status().code(),

@@ -33,6 +33,8 @@ struct LocalServiceOptions {
   std::filesystem::path agent_bin;
   // The coordinator's --records-dir.
   std::filesystem::path records_dir;
+  // The coordinator's --metrics-listen (empty: no Prometheus exporter).
+  std::string metrics_listen;
   // How long the coordinator may take to write its port file.
   std::chrono::milliseconds start_timeout{20000};
 

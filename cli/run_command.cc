@@ -269,6 +269,8 @@ RunCommand::RunCommand(CLI::App* parent) {
                    "nashnet-coordinator to start (default: next to nashnet, else PATH)");
   app_->add_option("--agent-bin", agent_bin_,
                    "nashnet-agent to start (default: next to nashnet, else PATH)");
+  app_->add_option("--metrics-listen", metrics_listen_,
+                   "the coordinator serves Prometheus metrics on HOST:PORT (/metrics)");
 }
 
 int RunCommand::Run() {
@@ -304,7 +306,8 @@ int RunCommand::Run() {
   absl::StatusOr<std::unique_ptr<LocalService>> service =
       LocalService::Start({.coordinator_bin = coordinator_bin_,
                            .agent_bin = agent_bin_,
-                           .records_dir = fs::absolute(dir, ec)});
+                           .records_dir = fs::absolute(dir, ec),
+                           .metrics_listen = metrics_listen_});
   if (!service.ok()) {
     remove_if_empty();
     return ReportError(service.status(), kExitRunFailed);

@@ -36,6 +36,7 @@ class RunCommand {
   CLI::App* app_;
   std::unique_ptr<RunFlags> flags_;
   std::string coordinator_bin_;
+  std::string metrics_listen_;
   std::string agent_bin_;
 };
 

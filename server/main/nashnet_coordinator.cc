@@ -3,6 +3,8 @@
 //
 //   nashnet-coordinator --listen 127.0.0.1:0 --port-file port.txt --records-dir runs/coord
 //                       [--create RUN.yaml ...] [--admin-token T] [--threads 2]
+//                       [--metrics-listen 127.0.0.1:9464 --metrics-port-file F
+//                        --metrics-detail-games 64 --metrics-period-ms 100]
 //
 // Prints "nashnet-coordinator listening on HOST:PORT" once serving. SIGTERM / SIGINT drain: no new
 // games or joins, running games end their current round, agents get GameOver{DRAINING}, every run
@@ -46,20 +48,20 @@ absl::Status CheckAddress(const std::string& flag, const std::string& address) {
   return absl::OkStatus();
 }
 
-absl::Status WritePortFile(const std::filesystem::path& path, int port) {
+absl::Status WritePortFile(const std::filesystem::path& path, int port,
+                           const std::string& flag = "--port-file") {
   const std::filesystem::path partial = path.string() + ".partial";
   {
     std::ofstream out(partial, std::ios::trunc);
     out << port << "\n";
     out.close();
-    if (!out)
-      return absl::InternalError(absl::StrCat("--port-file: cannot write ", partial.string()));
+    if (!out) return absl::InternalError(absl::StrCat(flag, ": cannot write ", partial.string()));
   }
   std::error_code ec;
   std::filesystem::rename(partial, path, ec);
   if (ec) {
     return absl::InternalError(
-        absl::StrCat("--port-file: cannot rename to ", path.string(), ": ", ec.message()));
+        absl::StrCat(flag, ": cannot rename to ", path.string(), ": ", ec.message()));
   }
   return absl::OkStatus();
 }
@@ -69,7 +71,7 @@ absl::Status WritePortFile(const std::filesystem::path& path, int port) {
 int main(int argc, char** argv) {
   nashnet::server::CoordinatorOptions options;
   std::string records_dir = options.records_dir.string();
-  std::string metrics_listen;
+  std::string metrics_port_file;
   std::string port_file;
   std::vector<std::string> create_files;
   bool quiet = false;
@@ -78,7 +80,16 @@ int main(int argc, char** argv) {
                "nashnet-coordinator");
   app.add_option("--listen", options.listen, "gRPC address HOST:PORT (port 0 = any free port)")
       ->capture_default_str();
-  app.add_option("--metrics-listen", metrics_listen, "HTTP metrics address (empty = off)");
+  app.add_option("--metrics-listen", options.metrics_listen,
+                 "serve Prometheus metrics at http://HOST:PORT/metrics (empty = off)");
+  app.add_option("--metrics-port-file", metrics_port_file,
+                 "write the bound metrics port here once serving");
+  app.add_option("--metrics-detail-games", options.metrics_detail_games,
+                 "live games with per-game and per-player series")
+      ->capture_default_str();
+  app.add_option("--metrics-period-ms", options.metrics_period_ms,
+                 "a game publishes its metrics at most this often (0 = every round)")
+      ->capture_default_str();
   app.add_option("--records-dir", records_dir, "where each game's run record goes")
       ->capture_default_str();
   app.add_option("--port-file", port_file, "write the bound port here once serving");
@@ -109,10 +120,12 @@ int main(int argc, char** argv) {
   if (absl::Status st = CheckAddress("--listen", options.listen); !st.ok()) {
     return Fail(std::string(st.message()), kExitUsage);
   }
-  if (!metrics_listen.empty()) {
-    if (absl::Status st = CheckAddress("--metrics-listen", metrics_listen); !st.ok()) {
+  if (!options.metrics_listen.empty()) {
+    if (absl::Status st = CheckAddress("--metrics-listen", options.metrics_listen); !st.ok()) {
       return Fail(std::string(st.message()), kExitUsage);
     }
+  } else if (!metrics_port_file.empty()) {
+    return Fail("--metrics-port-file: needs --metrics-listen", kExitUsage);
   }
   std::vector<nashnet::server::RunFile> runs;
   for (const std::string& file : create_files) {
@@ -150,6 +163,14 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (!metrics_port_file.empty()) {  // before --port-file: a reader of that can read this
+    if (absl::Status st =
+            WritePortFile(metrics_port_file, (*coordinator)->metrics_port(), "--metrics-port-file");
+        !st.ok()) {
+      (*coordinator)->Drain();
+      return Fail(std::string(st.message()), kExitFailed);
+    }
+  }
   const int port = (*coordinator)->port();
   if (!port_file.empty()) {
     if (absl::Status st = WritePortFile(port_file, port); !st.ok()) {

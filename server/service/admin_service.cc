@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/metrics/service_metrics.h"
 #include "server/service/coordinator.h"
 #include "server/service/grpc_status.h"
 #include "server/service/play_reactor.h"
@@ -108,10 +109,16 @@ grpc::Status CoordinatorService::CheckAdmin(grpc::CallbackServerContext* context
   const auto& metadata = context->client_metadata();
   auto it = metadata.find(kAdminTokenHeader);
   if (it == metadata.end()) {
+    if (coordinator_->metrics() != nullptr) {
+      coordinator_->metrics()->Rejected(RejectReason::kUnauthenticated);
+    }
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         absl::StrCat("admin RPCs need metadata ", kAdminTokenHeader));
   }
   if (std::string(it->second.data(), it->second.size()) != admin_token_) {
+    if (coordinator_->metrics() != nullptr) {
+      coordinator_->metrics()->Rejected(RejectReason::kUnauthenticated);
+    }
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         absl::StrCat(kAdminTokenHeader, ": wrong admin token"));
   }
@@ -120,7 +127,7 @@ grpc::Status CoordinatorService::CheckAdmin(grpc::CallbackServerContext* context
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* CoordinatorService::Play(
     grpc::CallbackServerContext* context) {
-  return new PlayReactor(context, &coordinator_->directory());
+  return new PlayReactor(context, &coordinator_->directory(), coordinator_->metrics());
 }
 
 grpc::ServerUnaryReactor* CoordinatorService::CreateGame(grpc::CallbackServerContext* context,
@@ -180,7 +187,13 @@ std::shared_ptr<HostedGame> CoordinatorService::AdminFind(grpc::CallbackServerCo
                                                           grpc::Status* status) const {
   if (*status = CheckAdmin(context); !status->ok()) return nullptr;
   std::shared_ptr<HostedGame> game = coordinator_->directory().Find(id);
-  if (game == nullptr) *status = NoGame(id);
+  if (game == nullptr) {
+    *status = NoGame(id);
+    if (coordinator_->metrics() != nullptr) {
+      coordinator_->metrics()->Rejected(id.empty() ? RejectReason::kOther
+                                                   : RejectReason::kNotFound);
+    }
+  }
   return game;
 }
 

@@ -10,6 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "server/metrics/metrics_server.h"
+#include "server/metrics/service_metrics.h"
 #include "server/service/admin_service.h"
 #include "server/simulation.h"
 
@@ -32,7 +34,8 @@ absl::Status CoordinatorOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("--threads: must be in [1, 256], got ", threads));
   }
-  return absl::OkStatus();
+  return ServiceMetricsOptions{.detail_games = metrics_detail_games, .period_ms = metrics_period_ms}
+      .Validate();
 }
 
 Coordinator::Coordinator(const CoordinatorOptions& options)
@@ -41,6 +44,20 @@ Coordinator::Coordinator(const CoordinatorOptions& options)
 absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const CoordinatorOptions& options) {
   NASHNET_RETURN_IF_ERROR(options.Validate());
   std::unique_ptr<Coordinator> c(new Coordinator(options));
+  if (!options.metrics_listen.empty()) {
+    // Serving before the gRPC port exists: whoever read --port-file can scrape at once.
+    NASHNET_ASSIGN_OR_RETURN(c->metrics_,
+                             ServiceMetrics::Create({.detail_games = options.metrics_detail_games,
+                                                     .period_ms = options.metrics_period_ms}));
+    absl::StatusOr<std::unique_ptr<MetricsServer>> http =
+        MetricsServer::Start(options.metrics_listen, c->metrics_->registry());
+    if (!http.ok()) {
+      c->drained_ = true;
+      return http.status();
+    }
+    c->metrics_server_ = *std::move(http);
+    c->metrics_port_ = c->metrics_server_->port();
+  }
   c->work_.emplace(c->io_.get_executor());
   for (int k = 0; k < options.threads; ++k) c->threads_.emplace_back([io = &c->io_] { io->run(); });
 
@@ -66,6 +83,17 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
 Coordinator::~Coordinator() { Drain(); }
 
 absl::StatusOr<v1::CreateGameResponse> Coordinator::CreateGame(
+    const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted) {
+  absl::StatusOr<v1::CreateGameResponse> created = DoCreateGame(request, base_dir, trusted);
+  if (!created.ok() && metrics_ != nullptr) {
+    metrics_->Rejected(created.status().code() == absl::StatusCode::kResourceExhausted
+                           ? RejectReason::kLimit
+                           : RejectReason::kOther);
+  }
+  return created;
+}
+
+absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
     const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted) {
   if (directory_.draining()) {
     return absl::UnavailableError("the coordinator is shutting down (no new games)");
@@ -95,6 +123,7 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::CreateGame(
   config.io = &io_;
   config.writer = &writer_;
   config.budget = &budget_;
+  config.metrics = metrics_.get();
   config.on_over = [this, id] { GameOver(id); };
   absl::StatusOr<std::shared_ptr<HostedGame>> game;
   {

@@ -43,11 +43,16 @@ struct CoordinatorOptions {
   int64_t max_message_bytes = 4 << 20;  // largest message received (RESOURCE_EXHAUSTED)
   std::string admin_token;              // admin RPCs need x-nashnet-admin-token (empty: no)
   int threads = 2;                      // Asio worker threads (timers, slices)
+  // The Prometheus exporter: HTTP /metrics on this HOST:PORT (empty: no exporter, no metric work).
+  std::string metrics_listen;
+  int64_t metrics_detail_games = 64;  // live games with per-game/per-player series
+  int64_t metrics_period_ms = 100;    // a game publishes at most this often (0 = every round)
 
   [[nodiscard]] absl::Status Validate() const;
 };
 
 class CoordinatorService;
+class MetricsServer;  // server/metrics/metrics_server.h
 
 class Coordinator {
  public:
@@ -60,6 +65,10 @@ class Coordinator {
   Coordinator& operator=(const Coordinator&) = delete;
 
   [[nodiscard]] int port() const { return port_; }
+  // The bound /metrics port (0 without --metrics-listen).
+  [[nodiscard]] int metrics_port() const { return metrics_port_; }
+  // The exporter's registry and events, or null without --metrics-listen.
+  [[nodiscard]] ServiceMetrics* metrics() const { return metrics_.get(); }
   [[nodiscard]] const CoordinatorOptions& options() const { return options_; }
 
   // Creates a game (CreateGame's checks; see coordinator.proto). `base_dir` resolves relative
@@ -76,9 +85,15 @@ class Coordinator {
 
  private:
   explicit Coordinator(const CoordinatorOptions& options);
+  [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> DoCreateGame(
+      const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted);
   void GameOver(const std::string& id);
 
   const CoordinatorOptions options_;
+  // First, so that they outlive every game (games report to them until destroyed).
+  std::unique_ptr<ServiceMetrics> metrics_;
+  std::unique_ptr<MetricsServer> metrics_server_;
+  int metrics_port_ = 0;
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;

@@ -1,10 +1,13 @@
-// HostedGame: creation, seats, the round loop, deadlines and the straggler policy. The end of a
-// game (record commit, GameOver), GetGame's info and watchers are in hosted_game_end.cc.
+// HostedGame: the round loop, deadlines, the straggler policy and actions. Joins are in
+// hosted_game_join.cc; the end of a game (record commit, GameOver), GetGame's info and watchers
+// in hosted_game_end.cc.
 #include "server/service/hosted_game.h"
 
+#include <algorithm>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <cstdio>
 #include <set>
 #include <utility>
@@ -13,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "agents/wire/wire.h"
 #include "common/status_macros.h"
+#include "server/metrics/game_metrics.h"
+#include "server/metrics/service_metrics.h"
 #include "server/service/hosted_game_internal.h"
 
 namespace nashnet::server {
@@ -22,108 +27,6 @@ namespace {
 constexpr int kRoundsPerSlice = 256;
 
 }  // namespace
-
-absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
-  if (over_) return absl::FailedPreconditionError(absl::StrCat("game ", id_, " is over"));
-  if (stop_requested_) return absl::UnavailableError(absl::StrCat("game ", id_, " is stopping"));
-  const std::string& needed = plan_.spec.service().join_token();
-  if (!needed.empty() && join.join_token() != needed) {
-    return absl::UnauthenticatedError(
-        join.join_token().empty() ? absl::StrCat("join.join_token: game ", id_, " needs one")
-                                  : absl::StrCat("join.join_token: wrong token for game ", id_));
-  }
-  const int n = static_cast<int>(seats_.size());
-  int i = -1;
-  if (!join.resume_token().empty()) {
-    // Before the start a vacated seat keeps its token until another agent takes the seat, so
-    // the agent that left can still come back with it.
-    for (int k = 0; k < n; ++k) {
-      const Seat& s = seats_[k];
-      if (!s.local && (s.issued || !started_) && !s.token.empty() &&
-          s.token == join.resume_token()) {
-        i = k;
-      }
-    }
-    if (i < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("join.resume_token: not a resume token of game ", id_));
-    }
-    if (join.seat_choice_case() == v1::Join::kSeat && join.seat() != i) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("join.seat: ", join.seat(), ", but the resume token is seat ", i, "'s"));
-    }
-  } else if (join.seat_choice_case() == v1::Join::kSeat) {
-    i = join.seat();
-    if (i < 0 || i >= n) {
-      return absl::InvalidArgumentError(absl::StrCat("join.seat: ", i, " is not a seat (game ", id_,
-                                                     " has seats 0..", n - 1, ")"));
-    }
-    if (seats_[i].local) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "join.seat: seat ", i, " of game ", id_, " is played by the coordinator (local seat)"));
-    }
-    if (seats_[i].issued) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("join.seat: seat ", i, " of game ", id_, " is taken",
-                       seats_[i].stream == nullptr ? " (its agent may resume it)" : ""));
-    }
-  } else {
-    for (int k = 0; k < n && i < 0; ++k) {
-      if (!seats_[k].local && !seats_[k].issued) i = k;
-    }
-    if (i < 0) {
-      return absl::ResourceExhaustedError(absl::StrCat("game ", id_, " has no free seat (",
-                                                       num_remote_, " remote seats, all taken)"));
-    }
-  }
-  Seat& seat = seats_[i];
-  if (seat.stream != nullptr) {
-    // A resume while the old stream still looks alive: the new connection wins.
-    seat.stream->End(grpc::Status(
-        grpc::StatusCode::ABORTED,
-        absl::StrCat("seat ", i, " of game ", id_, " was resumed by another connection")));
-    seat.stream = nullptr;  // its seat budget passes to the new stream
-  } else if (!budget_->TryAcquire()) {
-    return absl::ResourceExhaustedError(absl::StrCat("coordinator: --max-seats reached (",
-                                                     budget_->max(), " connected remote seats)"));
-  }
-  seat.stream = stream;
-  seat.consecutive = 0;
-  if (!seat.issued) {
-    seat.issued = true;
-    if (join.resume_token().empty()) seat.token = NewToken();  // else: its own token, taken back
-  }
-  if (!join.agent_name().empty()) seat.agent_name = join.agent_name();
-  if (!join.algorithm().empty()) seat.algorithm = join.algorithm();
-  // A resume in the middle of a round the straggler policy already played for this seat: the
-  // agent joins at the next round, so Joined waits until this round is resolved.
-  seat.joined_pending = started_ && seat.submitted;
-  seat.first_feedback_round = match_->round() + (seat.joined_pending ? 1 : 0);
-  if (!seat.joined_pending) SendJoined(i);
-  if (!started_) {
-    bool all = true;
-    for (const Seat& s : seats_) all = all && (s.local || s.stream != nullptr);
-    if (all) StartPlay();
-  }
-  return i;
-}
-
-void HostedGame::SendJoined(int i) {
-  Seat& seat = seats_[i];
-  seat.joined_pending = false;
-  v1::CoordinatorMessage* out = seat.stream->Outbox();
-  if (out == nullptr) return;  // a fresh stream always has room
-  v1::Joined* joined = out->mutable_joined();
-  joined->set_game_id(id_);
-  joined->set_seat(i);
-  agents::PlayerViewToProto(match_->ViewFor(i), joined->mutable_view());
-  joined->set_round_deadline_ms(deadline_ms_);
-  joined->set_straggler(straggler_);
-  joined->set_resume_token(seat.token);
-  joined->set_next_round(match_->round());
-  joined->set_started(started_);
-  seat.stream->Send();
-}
 
 void HostedGame::StartPlay() {
   started_ = true;
@@ -141,6 +44,11 @@ void HostedGame::StartPlay() {
 }
 
 void HostedGame::BeginRound() {
+  if (metrics_ != nullptr) {
+    // Remote rounds are all timed; a game of local seats times one round in kTimedRoundEvery.
+    round_timed_ = num_remote_ > 0 || match_->round() % GameMetrics::kTimedRoundEvery == 1;
+    if (round_timed_) round_start_ = std::chrono::steady_clock::now();
+  }
   for (LocalSeat& local : locals_) {
     (void)local.Play(match_.get());  // always OK (local_seat.h)
   }
@@ -180,6 +88,22 @@ void HostedGame::Advance() {
 void HostedGame::ResolveRound() {
   const int64_t t = match_->round();
   match_->Resolve(&feedback_);
+  std::chrono::steady_clock::time_point now;
+  const bool final = t == plan_.match.rounds;
+  const bool clocked = metrics_ != nullptr && (round_timed_ || final);
+  if (clocked) {
+    now = std::chrono::steady_clock::now();
+    if (round_timed_) {
+      metrics_->RoundResolved(std::chrono::duration<double>(now - round_start_).count());
+    } else {
+      metrics_->RoundCounted();
+    }
+    // Remote rounds take a round trip: flush each one (a game of local seats flushes when it
+    // publishes, at most every --metrics-period-ms, and at its end).
+    if (num_remote_ > 0) metrics_->FlushRounds();
+  } else if (metrics_ != nullptr) {
+    metrics_->RoundCounted();
+  }
   const bool recorded = IsRecordedRound(t, plan_.spec.record_every(), plan_.match.rounds);
   bool watched = false;
   for (const Watcher& w : watchers_) watched = watched || t % w.every == 0;
@@ -187,6 +111,7 @@ void HostedGame::ResolveRound() {
     latest_ = match_->Snapshot();
     latest_round_ = t;
   }
+  if (clocked) PublishMetrics(t, final, now);  // the period is checked on clocked rounds only
   if (recorded) {
     writer_->Post([record = record_, metrics = latest_] { record->rounds->OnRound(metrics); });
   }
@@ -263,6 +188,7 @@ void HostedGame::DeadlinePassed() {
     Seat& seat = seats_[i];
     if (seat.local || seat.submitted) continue;
     ++seat.missed;
+    if (service_metrics_ != nullptr) service_metrics_->DeadlineMissed();
     if (seat.stream != nullptr && ++seat.consecutive >= evict_after_) {
       Evict(i, grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                             absl::StrCat("evicted after ", seat.consecutive,
@@ -298,6 +224,7 @@ void HostedGame::Evict(int i, const grpc::Status& status) {
   if (seat.stream == nullptr) return;
   seat.stream->End(status);
   seat.evicted = true;
+  if (service_metrics_ != nullptr) service_metrics_->Evicted();
   Vacate(i);
 }
 
@@ -307,6 +234,7 @@ void HostedGame::Vacate(int i) {
   seat.consecutive = 0;
   seat.joined_pending = false;
   budget_->Release();
+  if (service_metrics_ != nullptr) service_metrics_->AgentDisconnected();
   if (!started_) {  // nobody played yet: the seat is free for anyone, or for its token's holder
     seat.issued = false;
     seat.agent_name.clear();
@@ -343,19 +271,22 @@ void HostedGame::OnAction(int i, SeatStream* stream, const v1::Action& action) {
   if (over_) return;
   if (!started_) {
     ++seat.rejected;
+    CountRejected(RejectReason::kProtocol);
     return SendError(
         stream, absl::StatusCode::kFailedPrecondition,
         absl::StrCat("action: game ", id_, " has not started (wait for the Start message)"), round);
   }
   if (round != match_->round()) {
     ++seat.rejected;
+    CountRejected(RejectReason::kWrongRound);
     return SendError(
         stream, absl::StatusCode::kInvalidArgument,
         absl::StrCat("action.round: ", round, ", but game ", id_, " is at round ", match_->round()),
         round);
   }
   if (seat.submitted) {
-    ++seat.rejected;
+    ++seat.rejected;  // late (the straggler policy played) or a second action
+    CountRejected(seat.substituted_now ? RejectReason::kWrongRound : RejectReason::kProtocol);
     return SendError(
         stream, absl::StatusCode::kFailedPrecondition,
         seat.substituted_now
@@ -371,17 +302,37 @@ void HostedGame::OnAction(int i, SeatStream* stream, const v1::Action& action) {
   }
   if (!status.ok()) {
     ++seat.rejected;
+    CountRejected(RejectReason::kInvalidAction);
     std::string message(status.message());
     if (!absl::StartsWith(message, "action")) message = absl::StrCat("action: ", message);
     return SendError(stream, status.code(), std::move(message), round);
   }
   seat.submitted = true;
   seat.consecutive = 0;
+  if (service_metrics_ != nullptr) {
+    service_metrics_->AgentResponded(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                      std::max(round_start_, seat.joined_at))
+            .count());
+  }
   seat.has_last = true;
   seat.last_action = std::move(wire->action);
   seat.last_has_strategy = wire->has_strategy;
   if (wire->has_strategy) seat.last_strategy = std::move(wire->strategy);
   Advance();
+}
+
+void HostedGame::CountRejected(RejectReason reason) {
+  if (service_metrics_ != nullptr) service_metrics_->Rejected(reason);
+}
+
+void HostedGame::PublishMetrics(int64_t t, bool final, std::chrono::steady_clock::time_point now) {
+  if (!metrics_->Due(t, final, now)) return;
+  if (latest_round_ != t) {
+    latest_ = match_->Snapshot();
+    latest_round_ = t;
+  }
+  metrics_->Publish(latest_, now);
 }
 
 }  // namespace nashnet::server

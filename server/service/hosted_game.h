@@ -17,6 +17,10 @@
 // rounds (round 1, every record_every-th, the last) — so an all-remote game whose agents run the
 // plan's learners gives simulate's rounds.csv and summary.json.
 //
+// Metrics: with config.metrics (the coordinator's --metrics-listen) the game reports its events
+// (seats connected, rounds, response times, misses, evictions, rejections) and publishes its
+// RoundMetrics through a GameMetrics (server/metrics/); without it no metric work is done.
+//
 // Lifetime: held by shared_ptr (the directory, pending timers and handlers). Streams are borrowed:
 // the game keeps a SeatStream* only until it calls End() on it or is told StreamGone().
 //
@@ -49,6 +53,10 @@
 
 namespace nashnet::server {
 
+class ServiceMetrics;     // server/metrics/service_metrics.h (prometheus-cpp stays out of here)
+class GameMetrics;        // server/metrics/game_metrics.h
+enum class RejectReason;  // server/metrics/service_metrics.h
+
 // The coordinator-wide cap on connected remote seats (--max-seats), shared by every game.
 class SeatBudget {
  public:
@@ -80,6 +88,7 @@ struct HostedGameConfig {
   boost::asio::io_context* io = nullptr;  // round-deadline timers and continuation slices
   RecordWriter* writer = nullptr;         // the disk thread
   SeatBudget* budget = nullptr;           // --max-seats
+  ServiceMetrics* metrics = nullptr;      // the Prometheus exporter (null: no metric work at all)
   // Called (on the strand) once the game is over and its record complete.
   std::function<void()> on_over;
 };
@@ -151,6 +160,10 @@ class HostedGame : public std::enable_shared_from_this<HostedGame> {
   void RecordDone(const absl::Status& status);
   void NotifyWatchers(bool last);
   [[nodiscard]] std::string NewToken();
+  // The exporter's events (no-ops without --metrics-listen).
+  void CountRejected(RejectReason reason);
+  // Publishes round t's metrics if due (reusing latest_ when it is round t's snapshot).
+  void PublishMetrics(int64_t t, bool final, std::chrono::steady_clock::time_point now);
 
   const std::string id_;
   RunPlan plan_;
@@ -158,6 +171,8 @@ class HostedGame : public std::enable_shared_from_this<HostedGame> {
   boost::asio::io_context* io_;
   RecordWriter* writer_;
   SeatBudget* budget_;
+  ServiceMetrics* service_metrics_;
+  std::unique_ptr<GameMetrics> metrics_;  // null without the exporter
   std::function<void()> on_over_;
   Strand strand_;
   boost::asio::steady_timer timer_;
@@ -185,6 +200,8 @@ class HostedGame : public std::enable_shared_from_this<HostedGame> {
   std::vector<std::function<void(const v1::GameInfo&)>> stop_waiters_;
 
   std::chrono::steady_clock::time_point first_round_start_;
+  std::chrono::steady_clock::time_point round_start_;  // BeginRound of the current round
+  bool round_timed_ = false;  // the current round's duration is measured (see BeginRound)
   std::chrono::steady_clock::time_point deadline_;
   bool timer_waiting_ = false;
 

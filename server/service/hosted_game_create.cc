@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "server/metrics/game_metrics.h"
+#include "server/metrics/service_metrics.h"
 #include "server/service/hosted_game.h"
 #include "server/service/hosted_game_internal.h"
 
@@ -99,6 +101,7 @@ HostedGame::HostedGame(HostedGameConfig config)
       io_(config.io),
       writer_(config.writer),
       budget_(config.budget),
+      service_metrics_(config.metrics),
       on_over_(std::move(config.on_over)),
       strand_(boost::asio::make_strand(boost::asio::system_executor())),
       timer_(*config.io),
@@ -154,6 +157,9 @@ absl::StatusOr<std::shared_ptr<HostedGame>> HostedGame::Create(HostedGameConfig 
   NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<RoundsCsvWriter> rounds,
                            record.OpenRounds(plan.match.seed, plan.game));
   game->record_ = std::make_shared<Record>(Record{std::move(record), std::move(rounds)});
+  if (game->service_metrics_ != nullptr) {
+    game->metrics_ = game->service_metrics_->ForGame(game->id_, GameShape::Of(*plan.game));
+  }
   return game;
 }
 

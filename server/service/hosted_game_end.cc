@@ -1,8 +1,11 @@
 // HostedGame: the end of a game (record commit, GameOver), StopGame, GetGame's info, watchers.
 #include <boost/asio/dispatch.hpp>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/metrics/game_metrics.h"
+#include "server/metrics/service_metrics.h"
 #include "server/service/hosted_game.h"
 #include "server/service/hosted_game_internal.h"
 #include "server/service/metrics_wire.h"
@@ -12,6 +15,23 @@ namespace {
 
 // How long a stop (StopGame, drain) waits for an incomplete round's stragglers at most.
 constexpr int64_t kStopGraceMs = 2000;
+
+// nashnet_games_ended_total{reason}: the GameOverReason without its prefix, lower case
+// (COMPLETED: the horizon was reached).
+std::string_view EndReasonName(v1::GameOverReason reason) {
+  switch (reason) {
+    case v1::GAME_OVER_REASON_COMPLETED:
+      return "horizon";
+    case v1::GAME_OVER_REASON_STOPPED:
+      return "stopped";
+    case v1::GAME_OVER_REASON_DRAINING:
+      return "draining";
+    case v1::GAME_OVER_REASON_FAILED:
+      return "failed";
+    default:
+      return "unspecified";
+  }
+}
 
 bool Terminal(v1::GameStatus status) {
   return status == v1::GAME_STATUS_COMPLETED || status == v1::GAME_STATUS_STOPPED ||
@@ -30,6 +50,10 @@ void HostedGame::EndGame(v1::GameOverReason reason) {
   if (played > 0 && latest_round_ != played) {
     latest_ = match_->Snapshot();
     latest_round_ = played;
+  }
+  // A stopped game publishes its last round (a completed one did, as its final round).
+  if (metrics_ != nullptr && played > 0 && metrics_->Due(played, /*final=*/true)) {
+    metrics_->Publish(latest_);
   }
   if (played > 0 && !IsRecordedRound(played, plan_.spec.record_every(), plan_.match.rounds)) {
     // A stopped game: its last played round closes rounds.csv, as the horizon does.
@@ -79,7 +103,10 @@ void HostedGame::RecordDone(const absl::Status& status) {
     seat.stream->End(grpc::Status::OK);
     seat.stream = nullptr;
     budget_->Release();
+    if (service_metrics_ != nullptr) service_metrics_->AgentDisconnected();
   }
+  // The game's series go, its slot is freed, the final Nash gap observed.
+  if (metrics_ != nullptr) metrics_->End(EndReasonName(reason_));
   NotifyWatchers(/*last=*/true);
   watchers_.clear();
   if (!stop_waiters_.empty()) {

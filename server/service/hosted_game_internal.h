@@ -4,6 +4,7 @@
 // Thread safety: a Seat is touched on its game's strand; a Record on the RecordWriter thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -26,6 +27,8 @@ struct HostedGame::Seat {
   std::string algorithm;             // as the agent reported it
   int64_t first_feedback_round = 0;  // the stream joined mid-round: no Feedback before this
   bool joined_pending = false;       // Joined goes out when the current round is resolved
+  // When this stream's Joined went out (a response time counts from it or the round's start).
+  std::chrono::steady_clock::time_point joined_at;
 
   int64_t missed = 0;       // deadlines missed, in all
   int64_t consecutive = 0;  // deadlines missed in a row by the connected agent

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/metrics/service_metrics.h"
 #include "server/service/grpc_status.h"
 
 namespace nashnet::server {
@@ -13,9 +14,11 @@ namespace {
 constexpr size_t kMaxJoinField = 256;
 
 // Bounds on a Join's free-text fields (before the game is looked up): a 4 MiB name would bloat
-// the coordinator's memory and every ListGames answer.
-absl::Status CheckJoinSizes(const v1::Join& join) {
+// the coordinator's memory and every ListGames answer. `*reason` says why it was refused.
+absl::Status CheckJoinSizes(const v1::Join& join, RejectReason* reason) {
+  *reason = RejectReason::kNotFound;  // not a game id, so not a game
   if (absl::Status st = ValidateGameId(join.game_id(), "join.game_id"); !st.ok()) return st;
+  *reason = RejectReason::kLimit;
   const std::pair<const char*, const std::string*> fields[] = {
       {"join.agent_name", &join.agent_name()},
       {"join.algorithm", &join.algorithm()},
@@ -33,8 +36,9 @@ absl::Status CheckJoinSizes(const v1::Join& join) {
 
 }  // namespace
 
-PlayReactor::PlayReactor(grpc::CallbackServerContext* context, GameDirectory* directory)
-    : context_(context), directory_(directory) {
+PlayReactor::PlayReactor(grpc::CallbackServerContext* context, GameDirectory* directory,
+                         ServiceMetrics* metrics)
+    : context_(context), directory_(directory), metrics_(metrics) {
   reading_ = true;
   StartRead(&in_);
 }
@@ -50,6 +54,7 @@ void PlayReactor::OnReadDone(bool ok) {
 void PlayReactor::OnJoin(bool ok) {
   reading_ = false;
   grpc::Status status;
+  RejectReason reason = RejectReason::kProtocol;
   if (!ok) {
     status = grpc::Status(grpc::StatusCode::CANCELLED, "the stream ended before a Join");
   } else if (in_.kind_case() != v1::AgentMessage::kJoin) {
@@ -59,13 +64,15 @@ void PlayReactor::OnJoin(bool ok) {
                               : "the first message must be a Join");
   } else if (in_.join().game_id().empty()) {
     status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "join.game_id: missing");
-  } else if (absl::Status sizes = CheckJoinSizes(in_.join()); !sizes.ok()) {
+  } else if (absl::Status sizes = CheckJoinSizes(in_.join(), &reason); !sizes.ok()) {
     status = ToGrpcStatus(sizes);
   } else if (directory_->draining()) {
+    reason = RejectReason::kOther;
     status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "the coordinator is shutting down (no new joins)");
   } else if (std::shared_ptr<HostedGame> game = directory_->Find(in_.join().game_id());
              game == nullptr) {
+    reason = RejectReason::kNotFound;
     status = grpc::Status(grpc::StatusCode::NOT_FOUND,
                           absl::StrCat("join.game_id: no game ", QuoteInput(in_.join().game_id())));
   } else {
@@ -78,6 +85,7 @@ void PlayReactor::OnJoin(bool ok) {
     });
     return;
   }
+  if (ok && metrics_ != nullptr) metrics_->Rejected(reason);  // !ok: the stream just ended
   finished_ = true;
   Finish(status);
 }
@@ -97,11 +105,13 @@ void PlayReactor::OnMessage(bool ok) {
       game_->OnAction(seat_, this, in_.action());
       break;
     case v1::AgentMessage::kJoin:
+      if (metrics_ != nullptr) metrics_->Rejected(RejectReason::kProtocol);
       game_->StreamGone(seat_, this);
       return Close(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                                 absl::StrCat("join: a second Join on the stream of seat ", seat_,
                                              " of game ", game_->id())));
     default:
+      if (metrics_ != nullptr) metrics_->Rejected(RejectReason::kProtocol);
       game_->StreamGone(seat_, this);
       return Close(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                 "message: neither join nor action is set"));

@@ -31,7 +31,9 @@ namespace nashnet::server {
 class PlayReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>,
                           public SeatStream {
  public:
-  PlayReactor(grpc::CallbackServerContext* context, GameDirectory* directory);
+  // `metrics` (may be null) counts the stream's rejections before it reaches a game.
+  PlayReactor(grpc::CallbackServerContext* context, GameDirectory* directory,
+              ServiceMetrics* metrics = nullptr);
 
   // gRPC reactions.
   void OnReadDone(bool ok) override;
@@ -55,6 +57,7 @@ class PlayReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::C
 
   grpc::CallbackServerContext* context_;
   GameDirectory* directory_;
+  ServiceMetrics* metrics_;
   std::shared_ptr<HostedGame> game_;  // set by the Join
   int seat_ = -1;
 
