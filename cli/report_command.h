@@ -1,8 +1,8 @@
 // `nashnet report DIR [--out FILE] [--force] [--max-points N]`: a run record (from `simulate` or
 // `run`, one seed or many) as one self-contained HTML page of SVG charts (server/report/report.h).
 //
-// Writes FILE (default DIR/report.html) atomically and prints its path on stdout. An existing
-// FILE is not overwritten unless --force (exit 2 says so).
+// Writes FILE (default DIR/report.html; its folder is created if needed) atomically and prints
+// its path on stdout. An existing FILE is not overwritten unless --force (exit 2 says so).
 //
 // Exit codes: 0 written; 2 bad input (no such record, malformed spec.yaml or rounds.csv, FILE
 // exists without --force, bad flag); 1 the file could not be written.

@@ -1,7 +1,6 @@
 #include "server/report/report.h"
 
 #include <algorithm>
-#include <cmath>
 #include <set>
 #include <utility>
 
@@ -9,10 +8,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
-#include "games/continuous_game.h"
-#include "games/finite_game.h"
 #include "server/record/run_record.h"
 #include "server/record/string_view_compat.h"
+#include "server/report/charts.h"
 #include "server/report/record_data.h"
 #include "server/report/svg_chart.h"
 #include "server/report/theory.h"
@@ -21,159 +19,6 @@ namespace nashnet::server {
 namespace {
 
 using Json = nlohmann::json;
-
-// Adds a median line with, for several seeds, its min–max and p25–p75 bands.
-void AddStats(SvgChart* chart, const RecordData& data, std::string name,
-              const std::vector<double>& x, ColumnStats s) {
-  const int i = chart->AddSeries(std::move(name), x, std::move(s.median));
-  if (!data.multi_seed) return;
-  chart->AddBand(i, std::move(s.min), std::move(s.max), 0.12);
-  chart->AddBand(i, std::move(s.p25), std::move(s.p75), 0.25);
-}
-
-// Divides every statistic by the round (order statistics commute with a positive scale).
-ColumnStats PerRound(ColumnStats s, const std::vector<double>& rounds) {
-  for (auto* v : {&s.median, &s.p25, &s.p75, &s.min, &s.max}) {
-    for (size_t k = 0; k < v->size() && k < rounds.size(); ++k) (*v)[k] /= rounds[k];
-  }
-  return s;
-}
-
-std::string PlayersNote(int shown, int players) {
-  return shown < players ? absl::StrCat("players 0–", shown - 1, " of ", players, " shown") : "";
-}
-
-std::string RegretChart(const RecordData& data, const std::vector<LearnerTheory>& theory,
-                        int shown) {
-  const int players = data.plan.game->num_players();
-  SvgChart chart({.title = "Regret R_i(t) per player (log-log)",
-                  .x_label = "round t",
-                  .y_label = "static regret R_i(t)",
-                  .x_scale = AxisScale::kLog,
-                  .y_scale = AxisScale::kLog,
-                  .note = absl::StrCat("dashed: the theory's rate, anchored at the last point",
-                                       shown < players ? "; " : "", PlayersNote(shown, players))});
-  // Per rate: the largest final regret among the players with that rate.
-  std::vector<std::pair<double, double>> anchors;  // (exponent, final regret)
-  for (int p = 0; p < shown; ++p) {
-    ColumnStats s = data.Column(absl::StrCat("p", p, "_regret"));
-    const double last = s.median.empty() ? NAN : s.median.back();
-    AddStats(&chart, data, absl::StrCat("player ", p, " (", theory[p].algorithm, ")"), data.rounds,
-             std::move(s));
-    bool found = false;
-    for (auto& a : anchors) {
-      if (a.first != theory[p].regret_exponent) continue;
-      found = true;
-      if (std::isfinite(last) && (!std::isfinite(a.second) || last > a.second)) a.second = last;
-    }
-    if (!found) anchors.emplace_back(theory[p].regret_exponent, last);
-  }
-  const double t0 = data.rounds.front(), t1 = data.rounds.back();
-  for (const auto& [alpha, last] : anchors) {
-    if (!(last > 0.0) || !(t1 > t0)) continue;
-    chart.AddReference(absl::StrCat("∝ T^", ExponentText(alpha)), {t0, t1},
-                       {last * std::pow(t0 / t1, alpha), last});
-  }
-  return chart.Render();
-}
-
-std::string AverageRegretChart(const RecordData& data, const std::vector<LearnerTheory>& theory,
-                               int shown) {
-  SvgChart chart({.title = "Average regret R_i(t)/t per player",
-                  .x_label = "round t",
-                  .y_label = "R_i(t) / t",
-                  .x_scale = AxisScale::kLog,
-                  .note = PlayersNote(shown, data.plan.game->num_players())});
-  for (int p = 0; p < shown; ++p) {
-    AddStats(&chart, data, absl::StrCat("player ", p, " (", theory[p].algorithm, ")"), data.rounds,
-             PerRound(data.Column(absl::StrCat("p", p, "_regret")), data.rounds));
-  }
-  return chart.Render();
-}
-
-// Γ_t = Σ_{s≤t} γ_s at every kept round (one pass up to the last round).
-std::vector<double> CumulativeSteps(const agents::PowerSchedule& step,
-                                    const std::vector<double>& rounds) {
-  std::vector<double> out;
-  double sum = 0.0;
-  int64_t s = 0;
-  for (double r : rounds) {
-    const auto t = static_cast<int64_t>(r);
-    while (s < t) sum += step(++s);
-    out.push_back(sum);
-  }
-  return out;
-}
-
-std::string ConvergenceChart(const RecordData& data, const std::vector<LearnerTheory>& theory) {
-  ChartOptions o{.title = "Nash gap and distance to equilibrium",
-                 .y_label = "(log scale)",
-                 .y_scale = AxisScale::kLog};
-  std::vector<double> x = data.rounds;
-  if (theory[0].step.has_value()) {
-    const agents::PowerSchedule& g = *theory[0].step;
-    x = CumulativeSteps(g, data.rounds);
-    o.x_label = "Γ_t = Σ_{s≤t} γ_s";
-    bool same = true;
-    for (const LearnerTheory& t : theory) {
-      same = same && t.step.has_value() && t.step->c0 == g.c0 && t.step->exponent == g.exponent;
-    }
-    o.note = absl::StrFormat("γ_t = %.3g / t^%.3g of player 0 (%s)%s", g.c0, g.exponent,
-                             theory[0].algorithm,
-                             same ? "" : "; the players' step schedules differ: player 0's");
-  } else {
-    o.x_label = "round t";
-    o.x_scale = AxisScale::kLog;
-    o.note = absl::StrCat(theory[0].algorithm, " (player 0) has no step schedule γ_t: against t");
-  }
-  SvgChart chart(std::move(o));
-  for (const char* column : {"nash_gap", "empirical_nash_gap", "equilibrium_distance"}) {
-    ColumnStats s = data.Column(column);
-    const bool any = std::any_of(s.median.begin(), s.median.end(),
-                                 [](double v) { return std::isfinite(v) && v > 0.0; });
-    if (!any) continue;
-    const std::string name = std::string(column) == "nash_gap"             ? "Nash gap"
-                             : std::string(column) == "empirical_nash_gap" ? "empirical Nash gap"
-                                                                           : "‖x(t) − a*‖₁";
-    AddStats(&chart, data, name, x, std::move(s));
-  }
-  return chart.Render();
-}
-
-std::string StrategyChart(const RecordData& data, int p, const ReportOptions& options) {
-  const games::Game& game = *data.plan.game;
-  const bool finite = game.action_kind() == games::ActionKind::kFinite;
-  const int n = finite ? static_cast<const games::FiniteGame&>(game).num_actions(p)
-                       : static_cast<const games::ContinuousGame&>(game).action_box(p).dimension();
-  std::vector<std::pair<double, int>> order;  // (-final median, entry)
-  std::vector<ColumnStats> stats(n);
-  for (int a = 0; a < n; ++a) {
-    stats[a] = data.Column(absl::StrCat("p", p, finite ? "_x" : "_z", a));
-    const double last = stats[a].median.empty() ? NAN : stats[a].median.back();
-    order.emplace_back(std::isfinite(last) ? -last : 0.0, a);
-  }
-  const int shown = std::min(n, options.max_actions);
-  if (shown < n) std::stable_sort(order.begin(), order.end());
-  std::sort(order.begin(), order.begin() + shown,
-            [](const auto& a, const auto& b) { return a.second < b.second; });
-  ChartOptions o{.title = finite ? absl::StrCat("Strategy of player ", p, ": x_", p, "(t)")
-                                 : absl::StrCat("Point played by player ", p, ": z_", p, "(t)"),
-                 .x_label = "round t",
-                 .y_label = finite ? "probability" : "coordinate",
-                 .x_scale = AxisScale::kLog};
-  if (finite) o.fixed_y = true, o.y_min = 0.0, o.y_max = 1.0;
-  if (shown < n) {
-    o.note = absl::StrCat("the ", shown, " of ", n, finite ? " actions" : " coordinates",
-                          " with the largest final value");
-  }
-  SvgChart chart(std::move(o));
-  for (int k = 0; k < shown; ++k) {
-    const int a = order[k].second;
-    AddStats(&chart, data, absl::StrCat(finite ? "action " : "z", a), data.rounds,
-             std::move(stats[a]));
-  }
-  return chart.Render();
-}
 
 // "0.123" or, for an aggregate {median, p25, p75, ...}, "0.123 [0.1, 0.2]".
 std::string SummaryCell(const Json& v) {
@@ -239,12 +84,17 @@ std::string SpecTable(const RecordData& data, const std::vector<LearnerTheory>& 
     learners.insert(text);
   }
   std::string seeds = absl::StrCat(data.seeds.size());
-  if (data.seeds.size() > 1) {
+  if (data.seeds.size() > 1 && data.seeds.back() - data.seeds.front() + 1 == data.seeds.size()) {
     absl::StrAppend(&seeds, " (", data.seeds.front(), "–", data.seeds.back(), ")");
+  } else if (data.seeds.size() > 1) {
+    absl::StrAppend(&seeds, " (", absl::StrJoin(data.seeds, ", "), ")");
   } else {
     absl::StrAppend(&seeds, " (seed ", data.seeds.front(), ")");
   }
-  const std::pair<const char*, std::string> rows[] = {
+  if (!data.missing_seeds.empty()) {
+    absl::StrAppend(&seeds, "; without rounds.csv: ", absl::StrJoin(data.missing_seeds, ", "));
+  }
+  std::vector<std::pair<const char*, std::string>> rows = {
       {"game",
        absl::StrCat(data.plan.game->name(), " — ", data.plan.game->num_players(), " players")},
       {"feedback", feedback},
@@ -252,11 +102,39 @@ std::string SpecTable(const RecordData& data, const std::vector<LearnerTheory>& 
                               spec.record_every(), "; ", data.rounds.size(), " plotted)")},
       {"seeds", seeds},
       {"learners", absl::StrJoin(learners, "; ")}};
+  if (const std::string per_round = data.SeedsPerRound(); !per_round.empty()) {
+    rows.insert(rows.begin() + 4, {"seeds per round", per_round});
+  }
   std::string html = "<table class=\"spec\">\n";
   for (const auto& [k, v] : rows) {
     absl::StrAppend(&html, "<tr><th>", k, "</th><td>", HtmlEscape(v), "</td></tr>\n");
   }
   return html + "</table>\n";
+}
+
+// Says which rounds have fewer than all seeds, when the seeds recorded different rounds.
+std::string SeedsNote(const RecordData& data) {
+  std::string html;
+  if (!data.missing_seeds.empty()) {
+    absl::StrAppend(
+        &html, "<p class=\"warn\">No rounds.csv for seed",
+        data.missing_seeds.size() > 1 ? "s " : " ", absl::StrJoin(data.missing_seeds, ", "),
+        " (the run stopped before recording it): left out; the charts are over the ",
+        data.seeds.size(), " other", data.seeds.size() > 1 ? " seeds" : " seed", ".</p>\n");
+  }
+  const std::string per_round = data.SeedsPerRound();
+  if (per_round.empty()) return html;
+  std::vector<std::string> seeds;
+  for (size_t s = 0; s < data.tables.size(); ++s) {
+    const RoundsTable& t = data.tables[s];
+    seeds.push_back(absl::StrCat("seed ", data.seeds[s], ": ", t.total_rows, " rows"));
+  }
+  return absl::StrCat(
+      html, "<p class=\"warn\">The seeds recorded different rounds (",
+      HtmlEscape(absl::StrJoin(seeds, ", ")),
+      "), e.g. a stopped run or a record_every change. Each line and band is over the seeds that "
+      "recorded that round (a round recorded by only some of the seeds reaching it is left out): ",
+      HtmlEscape(per_round), ".</p>\n");
 }
 
 constexpr char kStyle[] = R"(<style>
@@ -314,10 +192,11 @@ absl::StatusOr<std::string> RenderReport(const std::filesystem::path& dir,
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>nashnet report: ",
       HtmlEscape(title), "</title>\n", kStyle,
       "</head>\n<body>\n<h1>nashnet report: ", HtmlEscape(title), "</h1>\n",
-      SpecTable(data, theory), SummaryTables(data), "<h2>Regret</h2>\n",
+      SpecTable(data, theory), SummaryTables(data), SeedsNote(data), "<h2>Regret</h2>\n",
       RegretChart(data, theory, shown), AverageRegretChart(data, theory, shown),
       "<h2>Convergence</h2>\n", ConvergenceChart(data, theory), "<h2>Strategies</h2>\n");
-  for (int p = 0; p < shown; ++p) absl::StrAppend(&html, StrategyChart(data, p, options));
+  for (int p = 0; p < shown; ++p)
+    absl::StrAppend(&html, StrategyChart(data, p, options.max_actions));
   if (shown < players) {
     absl::StrAppend(&html, "<p>Players ", shown, "–", players - 1, " not drawn.</p>\n");
   }
@@ -339,6 +218,13 @@ absl::Status WriteReport(const std::filesystem::path& dir, const std::filesystem
         absl::StrCat(out.string(), ": already exists (--force to overwrite)"));
   }
   NASHNET_ASSIGN_OR_RETURN(std::string html, RenderReport(dir, options));
+  if (out.has_parent_path() && !std::filesystem::is_directory(out.parent_path(), ec)) {
+    std::filesystem::create_directories(out.parent_path(), ec);
+    if (ec) {
+      return absl::InternalError(absl::StrCat("cannot create the folder ",
+                                              out.parent_path().string(), ": ", ec.message()));
+    }
+  }
   return WriteFileAtomically(out, html);
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -44,11 +45,19 @@ bool ParseField(std::string_view field, double* value) {
 // Checks and keeps rows one line at a time.
 class RowParser {
  public:
+  // Keeps the rows SelectRows(total_rows, max_points) picks.
   RowParser(std::string_view source, std::string_view expected_header, int64_t total_rows,
             int max_points)
       : source_(source), expected_header_(expected_header) {
     table_.total_rows = total_rows;
     keep_ = SelectRows(total_rows, max_points);
+  }
+  // Keeps the rows whose round is in `keep_rounds` (increasing).
+  RowParser(std::string_view source, std::string_view expected_header, int64_t total_rows,
+            std::span<const double> keep_rounds)
+      : source_(source), expected_header_(expected_header), by_round_(true) {
+    table_.total_rows = total_rows;
+    keep_rounds_.assign(keep_rounds.begin(), keep_rounds.end());
   }
 
   absl::Status Header(std::string_view line) {
@@ -76,7 +85,7 @@ class RowParser {
   absl::Status Row(std::string_view line, int64_t line_number) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     const int64_t row = line_number - 2;
-    const bool keep = next_keep_ < keep_.size() && keep_[next_keep_] == row;
+    bool keep = !by_round_ && next_keep_ < keep_.size() && keep_[next_keep_] == row;
     size_t column = 0;
     size_t start = 0;
     while (true) {
@@ -98,6 +107,10 @@ class RowParser {
                                                  last_round_, " (rounds must increase)"));
         }
         last_round_ = value;
+        if (by_round_) {
+          while (next_keep_ < keep_rounds_.size() && keep_rounds_[next_keep_] < value) ++next_keep_;
+          keep = next_keep_ < keep_rounds_.size() && keep_rounds_[next_keep_] == value;
+        }
       }
       if (keep) table_.values[column].push_back(value);
       ++column;
@@ -127,8 +140,10 @@ class RowParser {
   std::string source_;
   std::string expected_header_;
   RoundsTable table_;
-  std::vector<int64_t> keep_;
-  size_t next_keep_ = 0;
+  std::vector<int64_t> keep_;        // rows to keep (by row number) ...
+  std::vector<double> keep_rounds_;  // ... or by round, when by_round_
+  bool by_round_ = false;
+  size_t next_keep_ = 0;  // into keep_ or keep_rounds_
   double last_round_ = 0.0;
 };
 
@@ -180,44 +195,103 @@ absl::StatusOr<RoundsTable> ParseRoundsCsv(std::string_view text, std::string_vi
   return std::move(parser).Finish();
 }
 
-absl::StatusOr<RoundsTable> ReadRoundsCsv(const std::filesystem::path& path,
-                                          std::string_view expected_header, int max_points) {
-  const std::string source = path.string();
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(source.c_str(), "rb"),
-                                                       &std::fclose);
-  if (file == nullptr) {
-    return absl::NotFoundError(absl::StrCat(source, ": cannot read the file (missing?)"));
-  }
-  // Pass 1: count the lines, so that the kept rows can be chosen before parsing.
+namespace {
+
+using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+FilePtr OpenForReading(const std::string& source) {
+  return FilePtr(std::fopen(source.c_str(), "rb"), &std::fclose);
+}
+
+// Lines in the open file (a last line without '\n' counts), then rewinds it.
+int64_t CountLines(std::FILE* file) {
   int64_t lines = 0;
   char last = '\n';
   std::vector<char> buffer(1 << 16);
   size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) {
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) {
     lines += std::count(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n), '\n');
     last = buffer[n - 1];
   }
   if (last != '\n') ++lines;
-  if (lines == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ":1: empty file, expected the header"));
-  }
-  std::rewind(file.get());
-  // Pass 2: parse line by line.
-  RowParser parser(source, expected_header, lines - 1, max_points);
+  std::rewind(file);
+  return lines;
+}
+
+// Calls on_line(text without '\n', 1-based line number) for every line until it fails.
+template <typename OnLine>
+absl::Status ForEachLine(std::FILE* file, OnLine on_line) {
   char* line = nullptr;
   size_t capacity = 0;
   int64_t line_number = 0;
   absl::Status status;
   ssize_t length = 0;
-  while (status.ok() && (length = ::getline(&line, &capacity, file.get())) >= 0) {
+  while (status.ok() && (length = ::getline(&line, &capacity, file)) >= 0) {
     ++line_number;
     std::string_view text(line, static_cast<size_t>(length));
     if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-    status = line_number == 1 ? parser.Header(text) : parser.Row(text, line_number);
+    status = on_line(text, line_number);
   }
   std::free(line);
-  NASHNET_RETURN_IF_ERROR(status);
+  return status;
+}
+
+// Both passes of ReadRoundsCsv*: count the lines, then parse with make_parser(rows).
+template <typename MakeParser>
+absl::StatusOr<RoundsTable> ReadWithParser(const std::filesystem::path& path,
+                                           MakeParser make_parser) {
+  const std::string source = path.string();
+  FilePtr file = OpenForReading(source);
+  if (file == nullptr) {
+    return absl::NotFoundError(absl::StrCat(source, ": cannot read the file (missing?)"));
+  }
+  const int64_t lines = CountLines(file.get());
+  if (lines == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ":1: empty file, expected the header"));
+  }
+  RowParser parser = make_parser(source, lines - 1);
+  NASHNET_RETURN_IF_ERROR(ForEachLine(file.get(), [&](std::string_view text, int64_t number) {
+    return number == 1 ? parser.Header(text) : parser.Row(text, number);
+  }));
   return std::move(parser).Finish();
+}
+
+}  // namespace
+
+absl::StatusOr<RoundsTable> ReadRoundsCsv(const std::filesystem::path& path,
+                                          std::string_view expected_header, int max_points) {
+  return ReadWithParser(path, [&](const std::string& source, int64_t rows) {
+    return RowParser(source, expected_header, rows, max_points);
+  });
+}
+
+absl::StatusOr<RoundsTable> ReadRoundsCsvAtRounds(const std::filesystem::path& path,
+                                                  std::string_view expected_header,
+                                                  std::span<const double> rounds) {
+  return ReadWithParser(path, [&](const std::string& source, int64_t rows) {
+    return RowParser(source, expected_header, rows, rounds);
+  });
+}
+
+absl::StatusOr<std::vector<double>> ReadRecordedRounds(const std::filesystem::path& path) {
+  const std::string source = path.string();
+  FilePtr file = OpenForReading(source);
+  if (file == nullptr) {
+    return absl::NotFoundError(absl::StrCat(source, ": cannot read the file (missing?)"));
+  }
+  std::vector<double> rounds;
+  NASHNET_RETURN_IF_ERROR(ForEachLine(file.get(), [&](std::string_view text, int64_t number) {
+    if (number == 1) return absl::OkStatus();
+    double round = 0.0;
+    const std::string_view field = text.substr(0, text.find(','));
+    if (!ParseField(field, &round) || !(rounds.empty() || round > rounds.back())) {
+      return absl::InvalidArgumentError(absl::StrCat(source, ":", number, ": round '", Av(field),
+                                                     "' is not a number above the last"));
+    }
+    rounds.push_back(round);
+    return absl::OkStatus();
+  }));
+  return rounds;
 }
 
 }  // namespace nashnet::server

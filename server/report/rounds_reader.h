@@ -11,11 +11,15 @@
 //   NASHNET_ASSIGN_OR_RETURN(RoundsTable t, ReadRoundsCsv(dir / "rounds.csv", header, 1000));
 //   const std::vector<double>* gap = t.Find("nash_gap");
 //
+// Seeds that recorded different rounds are re-read at chosen rounds (ReadRecordedRounds, then
+// ReadRoundsCsvAtRounds); that path holds one seed's round column in memory.
+//
 // Thread safety: free functions, no shared state; a RoundsTable is a value.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,5 +58,16 @@ struct RoundsTable {
 [[nodiscard]] absl::StatusOr<RoundsTable> ReadRoundsCsv(const std::filesystem::path& path,
                                                         std::string_view expected_header,
                                                         int max_points);
+
+// As ReadRoundsCsv, but keeps exactly the rows whose round is in `rounds` (increasing); rounds the
+// file lacks are skipped. Used to align seeds that recorded different rounds (record_data.h).
+[[nodiscard]] absl::StatusOr<RoundsTable> ReadRoundsCsvAtRounds(const std::filesystem::path& path,
+                                                                std::string_view expected_header,
+                                                                std::span<const double> rounds);
+
+// Every round of the file (its first column, header skipped), increasing. Only the first field
+// of each line is read: call it on a file ReadRoundsCsv has already accepted.
+[[nodiscard]] absl::StatusOr<std::vector<double>> ReadRecordedRounds(
+    const std::filesystem::path& path);
 
 }  // namespace nashnet::server

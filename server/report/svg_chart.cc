@@ -260,16 +260,17 @@ std::string SvgChart::Render() const {
                     "\" fill-opacity=\"", absl::StrFormat("%.2f", b.opacity), "\" d=\"", d,
                     "\"/>\n");
   }
+  for (size_t i = 0; i < series_.size(); ++i) {
+    absl::StrAppend(&svg, "<path class=\"series\" fill=\"none\" stroke=\"",
+                    SeriesColor(static_cast<int>(i)), "\" d=\"",
+                    PathData(mx, my, series_[i].x, series_[i].y), "\"/>\n");
+  }
+  // Reference lines on top: visible even where the data follow them exactly.
   for (const Line& r : references_) {
     absl::StrAppend(&svg,
                     "<path class=\"reference\" fill=\"none\" stroke=\"#444\" "
                     "stroke-dasharray=\"6 4\" d=\"",
                     PathData(mx, my, r.x, r.y), "\"/>\n");
-  }
-  for (size_t i = 0; i < series_.size(); ++i) {
-    absl::StrAppend(&svg, "<path class=\"series\" fill=\"none\" stroke=\"",
-                    SeriesColor(static_cast<int>(i)), "\" d=\"",
-                    PathData(mx, my, series_[i].x, series_[i].y), "\"/>\n");
   }
   absl::StrAppend(&svg, "</svg>\n");
   // Legend.

@@ -78,7 +78,7 @@ class SvgChart {
   int AddSeries(std::string name, std::vector<double> x, std::vector<double> y);
   // A shaded band between `lo` and `hi` (same x as series `series`), drawn under the lines.
   void AddBand(int series, std::vector<double> lo, std::vector<double> hi, double opacity);
-  // A dashed grey line (e.g. a theory's slope), listed in the legend.
+  // A dashed grey line (e.g. a theory's slope), drawn over the series, listed in the legend.
   void AddReference(std::string name, std::vector<double> x, std::vector<double> y);
 
   [[nodiscard]] int num_series() const { return static_cast<int>(series_.size()); }

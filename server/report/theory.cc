@@ -1,5 +1,6 @@
 #include "server/report/theory.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +8,7 @@
 #include "agents/bandit_hedge.h"
 #include "agents/hedge.h"
 #include "games/continuous_game.h"
+#include "games/equilibrium.h"
 
 namespace nashnet::server {
 namespace {
@@ -17,6 +19,19 @@ double Param(const agents::LearnerParams& params, std::string_view name, double 
 }
 
 }  // namespace
+
+std::optional<double> StrictEquilibriumGap(const games::FiniteGame& game,
+                                           std::span<const int> profile, int64_t max_profiles) {
+  absl::StatusOr<std::vector<games::PureEquilibrium>> equilibria =
+      games::PureEquilibria(game, max_profiles);
+  if (!equilibria.ok()) return std::nullopt;
+  for (const games::PureEquilibrium& e : *equilibria) {
+    if (!std::equal(e.profile.begin(), e.profile.end(), profile.begin(), profile.end())) continue;
+    if (!e.strict || !std::isfinite(e.gap) || !(e.gap > 0.0)) return std::nullopt;
+    return e.gap;
+  }
+  return std::nullopt;
+}
 
 std::string ExponentText(double exponent) {
   for (int q = 1; q <= 12; ++q) {

@@ -10,17 +10,24 @@
 // (HedgeOptions::Defaults: 0.1 / payoff range, β = 0 under full feedback, 0.6 otherwise;
 // BanditHedgeOptions: 0.1, 0.7) overridden by the spec's params.
 //
+// And P1's rate near a strict pure equilibrium a*: log ‖x(t) − a*‖₁ against Γ_t has slope ≈ −Δ,
+// Δ = min_i min_{b≠a*_i} [u_i(a*) − u_i(b; a*_−i)] (StrictEquilibriumGap).
+//
 //   NASHNET_ASSIGN_OR_RETURN(std::vector<LearnerTheory> theory, LearnerTheories(plan));
+//   std::optional<double> delta = StrictEquilibriumGap(game, {1, 1});   // PD: 1
 //
 // Thread safety: free functions.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "agents/gibbs.h"
+#include "games/finite_game.h"
 #include "server/simulation.h"
 
 namespace nashnet::server {
@@ -34,6 +41,14 @@ struct LearnerTheory {
 
 // One entry per player of `plan`.
 [[nodiscard]] absl::StatusOr<std::vector<LearnerTheory>> LearnerTheories(const RunPlan& plan);
+
+// Δ of `profile` when it is a strict pure Nash equilibrium of `game` with a finite gap (someone
+// can deviate); nullopt otherwise, and for games with more pure profiles than `max_profiles`
+// (games::PureEquilibria enumerates them all; the record's distance column is NaN beyond
+// MatchMetrics::kMaxProfilesForEquilibria anyway).
+[[nodiscard]] std::optional<double> StrictEquilibriumGap(const games::FiniteGame& game,
+                                                         std::span<const int> profile,
+                                                         int64_t max_profiles = 1'000'000);
 
 // "1/2", "2/3", "3/4", ... for simple fractions (denominator <= 12), else "%.3g".
 [[nodiscard]] std::string ExponentText(double exponent);

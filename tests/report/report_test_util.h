@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -44,6 +46,36 @@ inline void SimulateRecord(const std::string& yaml, const std::filesystem::path&
   if (record->multi_seed()) {
     ASSERT_TRUE(record->CommitAggregate(summaries).ok());
   }
+}
+
+// A rounds.csv for `game` with one row per entry of `rounds`: the "round" column is the round,
+// every other column value(column, row index) printed with %.17g (or "nan" for NaN).
+template <typename Value>
+std::string MakeRoundsCsv(const games::Game& game, const std::vector<int>& rounds, Value value) {
+  const std::string header = RoundsCsvHeader(game);
+  std::vector<std::string> columns;
+  for (size_t start = 0;;) {
+    const size_t comma = header.find(',', start);
+    columns.push_back(header.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  std::string csv = header + "\n";
+  for (size_t r = 0; r < rounds.size(); ++r) {
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c > 0) csv += ",";
+      if (columns[c] == "round") {
+        csv += std::to_string(rounds[r]);
+        continue;
+      }
+      const double v = value(columns[c], r);
+      char buffer[32];
+      std::snprintf(buffer, sizeof buffer, "%.17g", v);
+      csv += std::isnan(v) ? std::string("nan") : std::string(buffer);
+    }
+    csv += "\n";
+  }
+  return csv;
 }
 
 // How many times `needle` occurs in `text`.

@@ -104,5 +104,26 @@ TEST(RoundsReader, ThinsABigFileToExactRows) {
   }
 }
 
+TEST(RoundsReader, ReadsChosenRoundsAndChecksEveryRowAnyway) {
+  report_test::TempDir tmp;
+  const std::filesystem::path file = tmp.path() / "rounds.csv";
+  report_test::WriteText(file, std::string(kHeader) + "\n1,0.5,0\n4,0.25,1\n8,0.125,2\n9,0,3\n");
+  EXPECT_THAT(*ReadRecordedRounds(file), ElementsAre(1.0, 4.0, 8.0, 9.0));
+  // Round 5 is not in the file: skipped; kept_rows are the file's row numbers.
+  const std::vector<double> want = {4, 5, 9};
+  absl::StatusOr<RoundsTable> t = ReadRoundsCsvAtRounds(file, kHeader, want);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->total_rows, 4);
+  EXPECT_THAT(*t->Find("round"), ElementsAre(4.0, 9.0));
+  EXPECT_THAT(*t->Find("nash_gap"), ElementsAre(0.25, 0.0));
+  EXPECT_THAT(t->kept_rows, ElementsAre(1, 3));
+  // A bad row that is not kept is still an error.
+  report_test::WriteText(file, std::string(kHeader) + "\n1,0.5,0\n2,x,1\n4,0,0\n");
+  EXPECT_THAT(ReadRoundsCsvAtRounds(file, kHeader, want).status().message(),
+              HasSubstr("rounds.csv:3: column nash_gap: expected a number, got 'x'"));
+  EXPECT_EQ(ReadRecordedRounds(tmp.path() / "none.csv").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace nashnet::server
