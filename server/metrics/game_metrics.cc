@@ -25,7 +25,9 @@ GameMetrics::GameMetrics(ServiceMetrics* service, const std::string& id, const G
     : service_(service),
       detailed_(detailed),
       period_(std::chrono::milliseconds(service->options().period_ms)),
-      pending_buckets_(service->duration_buckets_.size() + 1, 0.0) {
+      pending_rounds_{.buckets = std::vector<double>(service->duration_buckets_.size() + 1, 0.0)},
+      pending_responses_{.buckets =
+                             std::vector<double>(service->duration_buckets_.size() + 1, 0.0)} {
   if (!detailed_) return;
   ServiceMetrics& s = *service_;
   const prometheus::Labels game{{"game", id}};
@@ -76,26 +78,40 @@ bool GameMetrics::Due(int64_t round, bool final, std::chrono::steady_clock::time
   return now - last_publish_ >= period_;
 }
 
+void GameMetrics::PendingHistogram::Add(const std::vector<double>& bounds, double x) {
+  // The first bucket whose upper bound is >= x (le: less or equal); past the last: +Inf.
+  const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), x) - bounds.begin();
+  buckets[static_cast<size_t>(bucket)] += 1;
+  sum += x;
+  ++count;
+}
+
+void GameMetrics::PendingHistogram::FlushTo(prometheus::Histogram& histogram) {
+  if (count == 0) return;
+  if (count == 1) {
+    histogram.Observe(sum);  // one bucket touched instead of all of them
+  } else {
+    histogram.ObserveMultiple(buckets, sum);
+  }
+  std::fill(buckets.begin(), buckets.end(), 0.0);
+  sum = 0.0;
+  count = 0;
+}
+
 void GameMetrics::RoundResolved(double seconds) {
-  const std::vector<double>& bounds = service_->duration_buckets_;
-  // The first bucket whose upper bound is >= seconds (le: less or equal); past the last: +Inf.
-  const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin();
-  pending_buckets_[static_cast<size_t>(bucket)] += 1;
-  pending_seconds_ += seconds;
-  ++pending_rounds_;
+  pending_rounds_.Add(service_->duration_buckets_, seconds);
+}
+
+void GameMetrics::AgentResponded(double seconds) {
+  pending_responses_.Add(service_->duration_buckets_, seconds);
 }
 
 void GameMetrics::FlushRounds() {
-  if (untimed_rounds_ > 0) {
-    service_->rounds_total_.Increment(static_cast<double>(untimed_rounds_));
-    untimed_rounds_ = 0;
-  }
-  if (pending_rounds_ == 0) return;
-  service_->rounds_total_.Increment(static_cast<double>(pending_rounds_));
-  service_->round_duration_.ObserveMultiple(pending_buckets_, pending_seconds_);
-  std::fill(pending_buckets_.begin(), pending_buckets_.end(), 0.0);
-  pending_seconds_ = 0.0;
-  pending_rounds_ = 0;
+  const int64_t rounds = untimed_rounds_ + pending_rounds_.count;
+  if (rounds > 0) service_->rounds_total_.Increment(static_cast<double>(rounds));
+  untimed_rounds_ = 0;
+  pending_rounds_.FlushTo(service_->round_duration_);
+  pending_responses_.FlushTo(service_->agent_response_);
 }
 
 void GameMetrics::Publish(const RoundMetrics& m, std::chrono::steady_clock::time_point now) {
@@ -109,17 +125,12 @@ void GameMetrics::Publish(const RoundMetrics& m, std::chrono::steady_clock::time
     const double average = p.regret / t;
     if (std::isfinite(average) && !(worst >= average)) worst = average;
   }
-  // Aggregates: this game's new contribution minus its old one (atomic adds; NaN counts as 0).
-  ServiceMetrics& s = *service_;
-  if (!reporting_) {
-    reporting_ = true;
-    s.live_games_reporting_.Increment();
-  }
+  // Aggregates: this game's contribution (NaN counts as 0), kept exactly by the service.
   const double gap = OrZero(m.nash_gap);
   const double worst_or_zero = OrZero(worst);
-  if (gap != gap_) s.live_summed_nash_gap_.Increment(gap - gap_);
-  if (worst_or_zero != worst_average_regret_) {
-    s.live_summed_worst_average_regret_.Increment(worst_or_zero - worst_average_regret_);
+  if (!reporting_ || gap != gap_ || worst_or_zero != worst_average_regret_) {
+    service_->UpdateLive(gap_, worst_average_regret_, gap, worst_or_zero, reporting_ ? 0 : 1);
+    reporting_ = true;
   }
   gap_ = gap;
   worst_average_regret_ = worst_or_zero;
@@ -162,11 +173,7 @@ void GameMetrics::End(std::string_view reason) {
     s.FreeSlot();
   }
   if (reporting_) {
-    s.live_games_reporting_.Decrement();
-    if (gap_ != 0.0) s.live_summed_nash_gap_.Decrement(gap_);
-    if (worst_average_regret_ != 0.0) {
-      s.live_summed_worst_average_regret_.Decrement(worst_average_regret_);
-    }
+    s.UpdateLive(gap_, worst_average_regret_, 0.0, 0.0, -1);
     if (!std::isnan(final_gap_)) s.final_nash_gap_.Observe(final_gap_);
   }
   s.GameEnded(reason);

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 
 #include <chrono>
 #include <cstdint>
@@ -46,6 +47,9 @@ class GameMetrics {
   // FlushRounds(), Publish() or End() adds it to nashnet_rounds_total and
   // nashnet_round_duration_seconds: a game whose rounds take microseconds pays no mutex per round.
   void RoundResolved(double seconds);
+  // An agent of this game answered in `seconds`: batched like the rounds, into
+  // nashnet_agent_response_seconds.
+  void AgentResponded(double seconds);
   // A round resolved whose duration was not measured: it counts in nashnet_rounds_total only.
   // A game of local seats (rounds of a fraction of a microsecond, where two clock reads would
   // cost more than the round) times one round in kTimedRoundEvery and counts the others.
@@ -87,10 +91,18 @@ class GameMetrics {
   const std::chrono::steady_clock::duration period_;
 
   // Rounds resolved and not yet flushed: count, duration sum, per-bucket counts (not cumulative).
-  int64_t pending_rounds_ = 0;
+  // Observations not yet handed to a prometheus histogram (whose Observe takes a mutex): count,
+  // sum, per-bucket counts (not cumulative; the last is +Inf).
+  struct PendingHistogram {
+    int64_t count = 0;
+    double sum = 0.0;
+    std::vector<double> buckets;
+    void Add(const std::vector<double>& bounds, double x);
+    void FlushTo(prometheus::Histogram& histogram);
+  };
+  PendingHistogram pending_rounds_;
+  PendingHistogram pending_responses_;
   int64_t untimed_rounds_ = 0;
-  double pending_seconds_ = 0.0;
-  std::vector<double> pending_buckets_;
 
   int64_t last_round_ = 0;
   std::chrono::steady_clock::time_point last_publish_{};

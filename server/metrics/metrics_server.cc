@@ -12,13 +12,21 @@
 namespace nashnet::server {
 namespace {
 
-// civetweb worker threads answering scrapes (one Prometheus and a curl at a time is plenty).
-constexpr size_t kHttpThreads = 2;
+// civetweb worker threads answering scrapes. An idle keep-alive connection holds a thread, so a
+// few idle browser tabs must not starve Prometheus.
+constexpr size_t kHttpThreads = 8;
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     const std::string& address, std::shared_ptr<prometheus::Registry> registry) {
+  // Debian's civetweb is built without IPv6: say so rather than fail obscurely.
+  if (!address.empty() && address.front() == '[') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--metrics-listen: ", address,
+        " is an IPv6 address; the metrics server (civetweb) listens on IPv4 only, e.g. "
+        "0.0.0.0:9464 or 127.0.0.1:9464"));
+  }
   std::unique_ptr<MetricsServer> server(new MetricsServer());
   server->registry_ = std::move(registry);
   try {

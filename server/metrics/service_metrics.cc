@@ -1,5 +1,6 @@
 #include "server/metrics/service_metrics.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -106,7 +107,8 @@ ServiceMetrics::ServiceMetrics(const ServiceMetricsOptions& options)
                                 "later) to its action accepted",
                                 DurationBuckets())),
       deadline_misses_(Counter(*registry_, "nashnet_deadline_misses_total",
-                               "Seat-rounds whose deadline passed without an action")),
+                               "Round deadlines that passed without the seat's action (under the "
+                               "wait policy a stalled round counts once per deadline)")),
       evictions_(Counter(*registry_, "nashnet_evictions_total", "Seats evicted")),
       detailed_games_(Gauge(*registry_, "nashnet_metrics_detailed_games",
                             "Live games that currently have detailed per-game series")),
@@ -140,7 +142,7 @@ ServiceMetrics::ServiceMetrics(const ServiceMetricsOptions& options)
       live_games_reporting_(Gauge(*registry_, "nashnet_live_games_reporting",
                                   "Live games that published at least one round")),
       live_summed_nash_gap_(Gauge(*registry_, "nashnet_live_summed_nash_gap",
-                               "Sum of the current Nash gaps of the reporting live games")),
+                                  "Sum of the current Nash gaps of the reporting live games")),
       live_summed_worst_average_regret_(
           Gauge(*registry_, "nashnet_live_summed_worst_average_regret",
                 "Sum over reporting live games of their largest player average regret")),
@@ -182,6 +184,25 @@ bool ServiceMetrics::TakeSlot() {
 void ServiceMetrics::FreeSlot() {
   detailed_.fetch_sub(1, std::memory_order_relaxed);
   detailed_games_.Decrement();
+}
+
+void ServiceMetrics::UpdateLive(double old_gap, double old_worst, double gap, double worst,
+                                int delta_games) {
+  std::lock_guard<std::mutex> lock(live_mutex_);
+  live_games_ += delta_games;
+  if (live_games_ <= 0) {
+    live_games_ = 0;
+    live_gap_sum_ = 0.0;
+    live_worst_sum_ = 0.0;
+  } else {
+    live_gap_sum_ += gap - old_gap;
+    live_worst_sum_ += worst - old_worst;
+    // Nash gaps are >= 0: a sum below 0 is rounding residue.
+    live_gap_sum_ = std::max(live_gap_sum_, 0.0);
+  }
+  live_games_reporting_.Set(static_cast<double>(live_games_));
+  live_summed_nash_gap_.Set(live_gap_sum_);
+  live_summed_worst_average_regret_.Set(live_worst_sum_);
 }
 
 void ServiceMetrics::GameEnded(std::string_view reason) {

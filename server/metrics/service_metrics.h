@@ -27,6 +27,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,11 +113,21 @@ class ServiceMetrics {
   [[nodiscard]] bool TakeSlot();
   void FreeSlot();
   void GameEnded(std::string_view reason);
+  // The aggregates over live games: a game's contribution changes from (old_gap, old_worst) to
+  // (gap, worst); `joins` / `leaves` when it starts / stops reporting. The sums are kept exactly
+  // here (under live_mutex_, at most once per game per publish period) and Set() on the gauges,
+  // so they are exactly 0 once no game reports (adding and subtracting through the gauges
+  // left rounding residue, even negative sums).
+  void UpdateLive(double old_gap, double old_worst, double gap, double worst, int delta_games);
 
   const ServiceMetricsOptions options_;
   const std::vector<double> duration_buckets_ = DurationBuckets();
   std::shared_ptr<prometheus::Registry> registry_;
   std::atomic<int64_t> detailed_{0};
+  std::mutex live_mutex_;  // guards the three live_* fields below
+  int64_t live_games_ = 0;
+  double live_gap_sum_ = 0.0;
+  double live_worst_sum_ = 0.0;
 
   prometheus::Gauge& agents_connected_;
   prometheus::Gauge& games_active_;

@@ -98,9 +98,8 @@ void HostedGame::ResolveRound() {
     } else {
       metrics_->RoundCounted();
     }
-    // Remote rounds take a round trip: flush each one (a game of local seats flushes when it
-    // publishes, at most every --metrics-period-ms, and at its end).
-    if (num_remote_ > 0) metrics_->FlushRounds();
+    // Rounds and response times reach the service's histograms when the game publishes (at
+    // most every --metrics-period-ms) and at its end: no histogram mutex per round.
   } else if (metrics_ != nullptr) {
     metrics_->RoundCounted();
   }
@@ -309,11 +308,10 @@ void HostedGame::OnAction(int i, SeatStream* stream, const v1::Action& action) {
   }
   seat.submitted = true;
   seat.consecutive = 0;
-  if (service_metrics_ != nullptr) {
-    service_metrics_->AgentResponded(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                      std::max(round_start_, seat.joined_at))
-            .count());
+  if (metrics_ != nullptr) {
+    metrics_->AgentResponded(std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                           std::max(round_start_, seat.joined_at))
+                                 .count());
   }
   seat.has_last = true;
   seat.last_action = std::move(wire->action);
