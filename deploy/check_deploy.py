@@ -283,6 +283,18 @@ def check_compose(bin_dir):
 
 
 # ---- Grafana ------------------------------------------------------------------------------------
+# Grafana's interval macros, and what stands in for them (and for template variables) so that
+# promtool can parse a panel query.
+GRAFANA_MACROS = {"__rate_interval": "1m", "__interval": "15s", "__range": "1h"}
+
+
+def grafana_to_promql(expr):
+    """expr with $__rate_interval, $__interval, $__range → durations and $var / ${var} → "x"."""
+    def value(m):
+        return GRAFANA_MACROS.get(m.group(1) or m.group(2), "x")
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", value, expr)
+
+
 def check_grafana(rules_out):
     base = os.path.join(ROOT, "dashboards", "grafana")
     ds_file = os.path.join(base, "provisioning", "datasources", "prometheus.yaml")
@@ -324,7 +336,7 @@ def check_grafana(rules_out):
                 if not target.get("expr"):
                     fail(path, f"panel {panel.get('title')}: a target without a query")
                 else:
-                    exprs.append(target["expr"])
+                    exprs.append(grafana_to_promql(target["expr"]))
     if rules_out:
         rules = [{"record": f"nashnet:dashboard_query_{i}", "expr": e} for i, e in enumerate(exprs)]
         with open(rules_out, "w") as f:
