@@ -5,9 +5,11 @@
 #   bench/run_service_benchmarks.sh          # 3 repetitions
 #   bench/run_service_benchmarks.sh 5        # 5 repetitions
 #   BUILD_DIR=build/bench3 ONLY=m3,m4 bench/run_service_benchmarks.sh
+#   ONLY=m5,m6 bench/run_service_benchmarks.sh   # the metrics export's cost (README, "Metrics export")
 #
 # Environment: BUILD_DIR (default <repo>/build/bench), OUT_DIR (default
-# $BUILD_DIR/bench-results/service-<UTC time>), ONLY (m2,m3,m4), M4_REPEATS (default 1),
+# $BUILD_DIR/bench-results/service-<UTC time>), ONLY (default m2,m3,m4; also m5 = one game with /
+# without --metrics-listen, m6 = 500 games with / without it), M4_REPEATS (default 1),
 # PAIRS (block pairs per m3/m4 trial, default 6), GAME / GAME_PARAMS (default matching_pennies;
 # e.g. GAME=random_generic GAME_PARAMS="players=2 actions=10"), AA=1 (A/A calibration: the
 # baseline against itself). Every figure it prints is a ratio against the baseline measured in

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the service benchmarks (bench/README.md, "Service") and prints the table of ratios.
 
-    service_bench.py --build BUILD_DIR [--repeats 3] [--out DIR] [--only m2,m3,m4]
+    service_bench.py --build BUILD_DIR [--repeats 3] [--out DIR] [--only m2,m3,m4,m5,m6]
 
 Every figure is a ratio against the bare gRPC lockstep baseline (bench/lockstep/) measured in the
 same run: each repetition runs the baseline and the candidate (nashnet-coordinator, and for m2 the
@@ -22,6 +22,18 @@ repetition). Standard library only; raw JSON of every trial stays in DIR.
   m4  5,000 games x 2 agents = 10,000 streams per server, the same way: server RSS per agent
       (RSS with every agent connected - RSS idle) / 10,000, rounds still advancing.
 
+  m5  the cost of the metrics export, one game x 2 nashnet-agent processes (like m2): the
+      baseline is nashnet-coordinator WITHOUT --metrics-listen, the candidates the same
+      coordinator WITH --metrics-listen 127.0.0.1:0 (default --metrics-period-ms 100) and with
+      --metrics-period-ms 0 (every round published: the worst case), each scraped (GET /metrics)
+      every --scrape-interval s (1 s: 5x more often than the compose config) while its game plays.
+      Three servers up at once, games of --m5-rounds rounds in rotating order; ratio = median
+      over pairs of rounds/s; cost = 1 - ratio.
+  m6  the same for 500 games x 2 agents through nashnet_load (m3's paired blocks): coordinator
+      without metrics vs with (period 100, then period 0 in a second trial of the repetition),
+      the candidate scraped every --scrape-interval s during the whole trial; --m3-games games,
+      so 64 detailed (--metrics-detail-games default) and the rest in the aggregates only.
+
 --aa puts the baseline in the candidate's place too: its ratios show how far from 1 the method
 alone wanders on this machine.
 """
@@ -34,7 +46,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
 
 def log(*args):
@@ -44,15 +58,24 @@ def log(*args):
 class Server:
     """A freshly started nashnet-coordinator or lockstep_server on 127.0.0.1:<free port>."""
 
-    def __init__(self, kind, args, out_dir, tag):
+    def __init__(self, kind, args, out_dir, tag, coordinator=False, metrics=None):
+        """coordinator=True: nashnet-coordinator whatever the kind (m5/m6); metrics: None (no
+        --metrics-listen) or a list of extra metrics flags (served on 127.0.0.1:<free port>,
+        self.metrics_port)."""
         self.kind = kind
         self.tmp = tempfile.mkdtemp(prefix="nashnet-bench-", dir="/tmp")
         port_file = os.path.join(self.tmp, "port")
-        if kind == "baseline" or args.aa:
+        metrics_port_file = os.path.join(self.tmp, "metrics_port")
+        self.metrics_port = None
+        if not coordinator and (kind == "baseline" or args.aa):
             cmd = [args.lockstep_server, "--listen", "127.0.0.1:0", "--port-file", port_file]
         else:
             cmd = [args.coordinator, "--listen", "127.0.0.1:0", "--port-file", port_file,
                    "--records-dir", os.path.join(self.tmp, "records"), "--quiet"]
+            if metrics is not None:
+                cmd += ["--metrics-listen", "127.0.0.1:0", "--metrics-port-file",
+                        metrics_port_file] + list(metrics)
+        self.cmd = cmd
         self.log_path = os.path.join(out_dir, f"{tag}_{kind}_server.log")
         self.log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT)
@@ -64,6 +87,9 @@ class Server:
             time.sleep(0.02)
         with open(port_file) as f:
             self.address = f"127.0.0.1:{int(f.read().strip())}"
+        if metrics is not None:  # written before --port-file
+            with open(metrics_port_file) as f:
+                self.metrics_port = int(f.read().strip())
 
     def stop(self):
         if self.proc.poll() is None:
@@ -75,6 +101,51 @@ class Server:
                 self.proc.wait()
         self.log_file.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class Scraper:
+    """GETs http://127.0.0.1:<port>/metrics every `interval` s on a thread (the first at once),
+    like a Prometheus scrape; keeps the count, the latencies and the last body."""
+
+    def __init__(self, port, interval):
+        self.url = f"http://127.0.0.1:{port}/metrics"
+        self.interval = interval
+        self.latencies, self.bytes, self.errors, self.last = [], 0, 0, ""
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while True:
+            begin = time.monotonic()
+            try:
+                with urllib.request.urlopen(self.url, timeout=10) as response:
+                    body = response.read()
+                self.latencies.append(time.monotonic() - begin)
+                self.bytes = len(body)
+                self.last = body.decode("utf-8", "replace")
+            except Exception:  # counted; the benchmark goes on
+                self.errors += 1
+            if self.stop_event.wait(max(0.0, self.interval - (time.monotonic() - begin))):
+                return
+
+    def stop(self):
+        self.stop_event.set()
+        self.thread.join()
+        return {"scrapes": len(self.latencies), "errors": self.errors,
+                "bytes": self.bytes,
+                "median_scrape_ms": 1e3 * statistics.median(self.latencies)
+                if self.latencies else float("nan"),
+                "detailed_games": scraped_value(self.last, "nashnet_metrics_detailed_games"),
+                "games_reporting": scraped_value(self.last, "nashnet_live_games_reporting"),
+                "series": sum(1 for l in self.last.splitlines() if l and not l.startswith("#"))}
+
+
+def scraped_value(text, name):
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
 
 
 def run_json(cmd, timeout):
@@ -113,11 +184,11 @@ def game_flags(args):
     return flags
 
 
-def m2_game(kind, server, args, out_dir, tag, record_every):
-    """One game of args.m2_rounds rounds on `server` played by 2 agent processes."""
+def m2_game(kind, server, args, out_dir, tag, record_every, rounds=None):
+    """One game of `rounds` (args.m2_rounds) rounds on `server` played by 2 agent processes."""
     game_id = subprocess.run(
         [args.load, "create", "--target", server.address, "--games", "1", "--rounds",
-         str(args.m2_rounds), "--record-every", str(record_every)] + game_flags(args),
+         str(rounds or args.m2_rounds), "--record-every", str(record_every)] + game_flags(args),
         capture_output=True, text=True, check=True, timeout=60).stdout.split()[0]
     agents = []
     server_cpu_before = cpu_seconds(server.proc.pid)
@@ -177,14 +248,58 @@ def m2_trial(args, out_dir, tag):
     return games
 
 
-def load_trial(args, out_dir, tag, games, channels, pairs):
-    """Both servers up at once, one nashnet_load measuring them in alternating blocks."""
-    base = Server("baseline", args, out_dir, tag)
+# m5's sides: (kind, metrics flags or None = no --metrics-listen).
+M5_SIDES = (("plain", None), ("metrics", []), ("metrics_period0", ["--metrics-period-ms", "0"]))
+
+
+def m5_trial(args, out_dir, tag):
+    """Three coordinators up; args.pairs rounds of games, one per side in rotating order, the
+    metrics sides scraped while their game plays."""
+    servers = {}
     try:
-        cand = Server("candidate", args, out_dir, tag)
+        for kind, flags in M5_SIDES:
+            servers[kind] = Server(kind, args, out_dir, tag, coordinator=True, metrics=flags)
+        games = {kind: [] for kind, _ in M5_SIDES}
+        for p in range(args.pairs):
+            for j in range(len(M5_SIDES)):
+                kind, _ = M5_SIDES[(j + p) % len(M5_SIDES)]
+                server = servers[kind]
+                scraper = (Scraper(server.metrics_port, args.scrape_interval)
+                           if server.metrics_port else None)
+                try:
+                    try:
+                        game = m2_game(kind, server, args, out_dir, f"{tag}_{p}", 1_000_000_000,
+                                       args.m5_rounds)
+                    except RuntimeError as error:  # an agent failed: logged, the game replayed once
+                        log(f"m5 {tag}_{p} {kind}: {error}; playing it again")
+                        game = m2_game(kind, server, args, out_dir, f"{tag}_{p}_again",
+                                       1_000_000_000, args.m5_rounds)
+                finally:
+                    scrape = scraper.stop() if scraper else None
+                if scrape:
+                    game.update(scrape)
+                games[kind].append(game)
+    finally:
+        for server in servers.values():
+            server.stop()
+    return games
+
+
+def load_trial(args, out_dir, tag, games, channels, pairs, metrics=None):
+    """Both servers up at once, one nashnet_load measuring them in alternating blocks. metrics:
+    None = lockstep baseline vs coordinator (m3/m4); else (m6) coordinator without metrics vs
+    coordinator with these metrics flags, scraped every args.scrape_interval s throughout;
+    "aa" = coordinator without metrics on both sides (m6's A/A calibration)."""
+    m6 = metrics is not None
+    aa = metrics == "aa"
+    base = Server("baseline", args, out_dir, tag, coordinator=m6)
+    try:
+        cand = Server("candidate", args, out_dir, tag, coordinator=m6,
+                      metrics=None if aa else metrics)
     except Exception:
         base.stop()
         raise
+    scraper = Scraper(cand.metrics_port, args.scrape_interval) if m6 and not aa else None
     try:
         result = run_json(
             [args.load, "play", "--target", base.address, "--server-pid", str(base.proc.pid),
@@ -193,9 +308,13 @@ def load_trial(args, out_dir, tag, games, channels, pairs):
              "--record-every", "1000000000", "--json",
              os.path.join(out_dir, f"{tag}.json")] + game_flags(args),
             timeout=args.load_timeout)
+        scrape = scraper.stop() if scraper else None
+        scraper = None
         return {"baseline": result["sides"][0], "candidate": result["sides"][1],
-                "ratio": result["ratio"], "ratios": result["ratios"]}
+                "ratio": result["ratio"], "ratios": result["ratios"], "scrape": scrape}
     finally:
+        if scraper:
+            scraper.stop()
         cand.stop()
         base.stop()
 
@@ -215,11 +334,17 @@ def main():
     p.add_argument("--build", required=True, help="build dir (bench/ and bin/ inside)")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--out", default=None)
-    p.add_argument("--only", default="m2,m3,m4")
+    p.add_argument("--only", default="m2,m3,m4", help="any of m2,m3,m4,m5,m6")
     p.add_argument("--game", default="matching_pennies")
     p.add_argument("--game-param", action="append", default=[])
     p.add_argument("--m2-rounds", type=int, default=5000)
     p.add_argument("--m2-timeout", type=float, default=300)
+    p.add_argument("--m5-rounds", type=int, default=20000,
+                   help="rounds per m5 game (a few seconds, so that it sees several scrapes)")
+    p.add_argument("--scrape-interval", type=float, default=1.0,
+                   help="seconds between GET /metrics in m5/m6")
+    p.add_argument("--m6-variants", default="p100,p0",
+                   help="m6 trials: p100 (default period), p0 (period 0), aa (A/A: no metrics)")
     p.add_argument("--m3-games", type=int, default=500)
     p.add_argument("--m4-games", type=int, default=5000)
     p.add_argument("--m4-repeats", type=int, default=1)
@@ -338,6 +463,84 @@ def main():
                      [r["ratio"] for r in reps], "advancing", advancing))
     elif "m4" in only:
         log("m4 skipped: nashnet-coordinator not built")
+
+    if "m5" in only and have_coordinator and have_agent and not args.aa:
+        games = {kind: [] for kind, _ in M5_SIDES}
+        for k in range(args.repeats):
+            trial = m5_trial(args, out_dir, f"m5_{k}")
+            for kind, values in trial.items():
+                games[kind] += values
+            log(f"m5 rep {k + 1}/{args.repeats}: summary rounds/s " + "; ".join(
+                f"{kind} " + " ".join(f"{g['rounds_per_second']:.0f}" for g in trial[kind])
+                for kind in trial) + "; scrapes per game " + " ".join(
+                str(g.get("scrapes")) for g in trial["metrics"]))
+        results["m5"] = games
+        for label, key, kind in (
+                ("summary rounds/s, period 100 ms", "rounds_per_second", "metrics"),
+                ("summary rounds/s, period 0", "rounds_per_second", "metrics_period0"),
+                ("wall-time rounds/s, period 100 ms", "wall_rounds_per_second", "metrics"),
+                ("wall-time rounds/s, period 0", "wall_rounds_per_second", "metrics_period0")):
+            ratios = [c[key] / b[key] for b, c in zip(games["plain"], games[kind])]
+            ratio = statistics.median(ratios)
+            rows.append((f"m5 one game, 2 agents, metrics on / off: {label}",
+                         statistics.median(g[key] for g in games["plain"]),
+                         statistics.median(g[key] for g in games[kind]), ratio, ratios,
+                         ">= 0.95", ratio >= 0.95))
+        for kind in ("metrics", "metrics_period0"):
+            key = "server_cpu_us_per_round"
+            ratios = [c[key] / b[key] for b, c in zip(games["plain"], games[kind]) if b[key] > 0]
+            rows.append((f"m5   server CPU us per round, {kind} (lower is better)",
+                         statistics.median(g[key] for g in games["plain"]),
+                         statistics.median(g[key] for g in games[kind]),
+                         statistics.median(ratios) if ratios else float("nan"), ratios, "",
+                         None))
+        scrapes = [g for g in games["metrics"] + games["metrics_period0"] if "scrapes" in g]
+        if scrapes:
+            log(f"m5 scrapes: {sum(g['scrapes'] for g in scrapes)} "
+                f"({sum(g['errors'] for g in scrapes)} errors), median scrape "
+                f"{statistics.median(g['median_scrape_ms'] for g in scrapes):.2f} ms, "
+                f"{scrapes[-1]['bytes']} bytes, {scrapes[-1]['series']} series")
+    elif "m5" in only:
+        log("m5 skipped: needs nashnet-coordinator and nashnet-agent (and no --aa)")
+
+    if "m6" in only and have_coordinator and not args.aa:
+        results["m6"] = {}
+        variants = {"p100": ("period 100 ms", []),
+                    "p0": ("period 0", ["--metrics-period-ms", "0"]),
+                    "aa": ("A/A, no metrics on either side", "aa")}
+        for name in args.m6_variants.split(","):
+            label, flags = variants[name]
+            reps = []
+            for k in range(args.repeats):
+                tag = f"m6_{k}_{name}"
+                rep = load_trial(args, out_dir, tag, args.m3_games, 8, args.pairs, metrics=flags)
+                sc = rep["scrape"] or {"scrapes": 0, "errors": 0, "median_scrape_ms": float("nan"),
+                                       "bytes": 0, "series": 0, "detailed_games": None,
+                                       "games_reporting": None}
+                log(f"m6 {label} rep {k + 1}/{args.repeats}: without metrics "
+                    f"{rep['baseline']['updates_per_second']:.0f} updates/s "
+                    f"({rep['baseline']['server_cpu_us_per_update']:.1f} us server CPU/update), "
+                    f"with {rep['candidate']['updates_per_second']:.0f} updates/s "
+                    f"({rep['candidate']['server_cpu_us_per_update']:.1f} us); block ratios "
+                    f"{rep['ratios']}; {sc['scrapes']} scrapes ({sc['errors']} errors), median "
+                    f"{sc['median_scrape_ms']:.1f} ms, {sc['bytes']} bytes, {sc['series']} "
+                    f"series, detailed games {sc['detailed_games']}, reporting "
+                    f"{sc['games_reporting']}")
+                reps.append(rep)
+            results["m6"][label] = reps
+            ratios = [x for r in reps for x in r["ratios"]]
+            ratio = statistics.median(ratios)
+            rows.append((f"m6 {args.m3_games} games x 2, metrics on / off, {label}: updates/s",
+                         med(reps, "baseline", "updates_per_second"),
+                         med(reps, "candidate", "updates_per_second"), ratio,
+                         [r["ratio"] for r in reps], ">= 0.95", ratio >= 0.95))
+            ratio, values = paired(reps, "server_cpu_us_per_update")
+            rows.append(("m6   server CPU us per agent-update (lower is better)",
+                         med(reps, "baseline", "server_cpu_us_per_update"),
+                         med(reps, "candidate", "server_cpu_us_per_update"), ratio, values, "",
+                         None))
+    elif "m6" in only:
+        log("m6 skipped: needs nashnet-coordinator (and no --aa)")
 
     results["load_after"] = open("/proc/loadavg").read().split()[:3]
     with open(os.path.join(out_dir, "results.json"), "w") as f:

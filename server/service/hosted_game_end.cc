@@ -92,13 +92,13 @@ void HostedGame::RecordDone(const absl::Status& status) {
     Seat& seat = seats_[i];
     if (seat.local || seat.stream == nullptr) continue;
     if (seat.joined_pending) SendJoined(i);
-    if (v1::CoordinatorMessage* out = seat.stream->Outbox(); out != nullptr) {
+    // The last slot, not Outbox(): a full outbox (the agent reads slowly) must not lose it.
+    if (v1::CoordinatorMessage* out = seat.stream->LastOutbox(); out != nullptr) {
       v1::GameOver* over = out->mutable_game_over();
       over->set_reason(reason_);
       over->set_rounds_played(played);
       RunSummaryToProto(summary_, over->mutable_summary());
       over->set_message(message_);
-      seat.stream->Send();
     }
     seat.stream->End(grpc::Status::OK);
     seat.stream = nullptr;

@@ -144,6 +144,13 @@ v1::CoordinatorMessage* PlayReactor::Outbox() {
   return slot;
 }
 
+v1::CoordinatorMessage* PlayReactor::LastOutbox() {
+  if (closing_) return nullptr;
+  last_.Clear();
+  has_last_ = true;
+  return &last_;
+}
+
 void PlayReactor::Send() {
   if (!writing_) {
     writing_ = true;
@@ -161,6 +168,7 @@ void PlayReactor::OnWritten(bool ok) {
   writing_ = false;
   if (!ok) {
     waiting_ = false;  // the stream is broken; the failing read reports it
+    has_last_ = false;
   } else if (waiting_) {
     waiting_ = false;
     current_ = 1 - current_;
@@ -188,6 +196,12 @@ void PlayReactor::Close(const grpc::Status& status) {
 
 void PlayReactor::MaybeFinish() {
   if (!closing_ || finished_ || writing_ || waiting_) return;
+  if (has_last_) {  // the outbox is flushed: the last message, then the finish
+    has_last_ = false;
+    writing_ = true;
+    StartWrite(&last_);
+    return;
+  }
   finished_ = true;
   Finish(close_status_);
 }

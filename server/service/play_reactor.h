@@ -45,6 +45,7 @@ class PlayReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::C
   // SeatStream (on the game's strand).
   v1::CoordinatorMessage* Outbox() override;
   void Send() override;
+  v1::CoordinatorMessage* LastOutbox() override;
   void End(const grpc::Status& status) override;
 
  private:
@@ -65,7 +66,9 @@ class PlayReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::C
   v1::CoordinatorMessage out_[2];  // out_[current_] is being written; the other waits
   int current_ = 0;
   bool writing_ = false;
-  bool waiting_ = false;  // out_[1 - current_] holds a message to write next
+  bool waiting_ = false;         // out_[1 - current_] holds a message to write next
+  v1::CoordinatorMessage last_;  // LastOutbox(): written after out_, before the finish
+  bool has_last_ = false;
   bool reading_ = false;
   bool closing_ = false;   // Close() called: no more reads, finish when flushed
   bool finished_ = false;  // Finish() called

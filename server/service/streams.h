@@ -31,6 +31,12 @@ class SeatStream {
   // Sends the message just written into Outbox().
   virtual void Send() = 0;
 
+  // The slot of the stream's last message (cleared; GameOver), or nullptr once End() was
+  // called. It is written after every message already sent — however full the outbox — and
+  // End() finishes the stream after it: the last message is never dropped for a slow reader.
+  // Fill it, then call End() (no Send()).
+  [[nodiscard]] virtual v1::CoordinatorMessage* LastOutbox() = 0;
+
   // Ends the stream with `status` after the messages already sent are written. The game forgets
   // the stream when it calls this.
   virtual void End(const grpc::Status& status) = 0;

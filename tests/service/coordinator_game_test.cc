@@ -7,6 +7,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -28,12 +29,19 @@ namespace {
 class FakeStream : public SeatStream {
  public:
   v1::CoordinatorMessage* Outbox() override {
-    if (ended || full) return nullptr;
+    if (ended || full || messages.size() >= capacity) return nullptr;
     slot.Clear();
     return &slot;
   }
   void Send() override { messages.push_back(slot); }
+  v1::CoordinatorMessage* LastOutbox() override {
+    if (ended) return nullptr;
+    last.Clear();
+    has_last = true;
+    return &last;
+  }
   void End(const grpc::Status& status) override {
+    if (has_last) messages.push_back(last);  // after everything sent, however full
     ended = true;
     end_status = status;
   }
@@ -52,8 +60,11 @@ class FakeStream : public SeatStream {
   }
 
   v1::CoordinatorMessage slot;
+  v1::CoordinatorMessage last;
+  bool has_last = false;
   std::vector<v1::CoordinatorMessage> messages;
   bool full = false;
+  size_t capacity = SIZE_MAX;  // Outbox() is full once this many messages were sent
   bool ended = false;
   grpc::Status end_status;
 };
@@ -325,6 +336,35 @@ service: {round_deadline_ms: 60000}
   std::vector<std::string> rounds;
   while (std::getline(csv, line)) rounds.push_back(line.substr(0, line.find(',')));
   EXPECT_EQ(rounds, (std::vector<std::string>{"round", "1", "4"}));
+}
+
+TEST_F(HostedGameTest, GameOverReachesAnAgentWhoseOutboxIsFull) {
+  // The agent reads slowly: at the horizon its outbox holds a Feedback in flight and one
+  // waiting. GameOver goes in the stream's last slot, not dropped (an agent that never saw it
+  // reconnected to a game that was over and failed).
+  Create(R"(
+game: prisoners_dilemma
+feedback: bandit
+rounds: 3
+service: {round_deadline_ms: 60000}
+)");
+  FakeStream &a = s_[0], &b = s_[1];
+  ASSERT_TRUE(Join(&a, 0).ok());
+  ASSERT_TRUE(Join(&b, 1).ok());
+  for (int64_t t = 1; t <= 3; ++t) {
+    // Round 3's Feedback still fits; then the outbox is full (GameOver would not fit).
+    if (t == 3) OnStrand([&] { a.capacity = a.messages.size() + 1; });
+    Act(&a, 0, t, 0);
+    Act(&b, 1, t, 1);
+  }
+  ASSERT_TRUE(WaitFor([&] { return over_count_ == 1; }));
+  ASSERT_GE(a.messages.size(), 2u);
+  EXPECT_EQ(a.messages[a.messages.size() - 2].kind_case(), v1::CoordinatorMessage::kFeedback);
+  EXPECT_EQ(a.messages.back().kind_case(), v1::CoordinatorMessage::kGameOver);
+  EXPECT_EQ(a.messages.back().game_over().rounds_played(), 3);
+  EXPECT_EQ(a.Count(v1::CoordinatorMessage::kGameOver), 1);
+  EXPECT_EQ(b.Count(v1::CoordinatorMessage::kGameOver), 1);
+  EXPECT_TRUE(a.end_status.ok());
 }
 
 TEST_F(HostedGameTest, StopBringsAnIncompleteRoundsDeadlineForwardToTwoSeconds) {
