@@ -50,6 +50,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "agents/learner.h"
+#include "bench/paired_timing.h"
 #include "common/status_macros.h"
 #include "games/catalogue/registry.h"
 #include "server/local_seat.h"
@@ -249,20 +250,6 @@ void BM_Snapshot(benchmark::State& state) {
   state.counters["s_per_round"] = PerRound(static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_Snapshot)->ArgName("actions")->Arg(2)->Arg(100);
-
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const size_t m = values.size() / 2;
-  return values.size() % 2 == 1 ? values[m] : 0.5 * (values[m - 1] + values[m]);
-}
-
-// CPU time of the calling thread (not the time it waits for a core on this shared machine).
-double ThreadCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 void BM_ExportVsRound(benchmark::State& state) {
   const int actions = static_cast<int>(state.range(0));

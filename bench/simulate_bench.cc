@@ -41,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "agents/learner.h"
+#include "bench/paired_timing.h"
 #include "common/rng.h"
 #include "common/status_macros.h"
 #include "games/catalogue/registry.h"
@@ -198,21 +199,6 @@ void BM_EngineRound(benchmark::State& state) {
   state.counters["s_per_round"] = PerRound(static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_EngineRound);
-
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const size_t m = values.size() / 2;
-  return values.size() % 2 == 1 ? values[m] : 0.5 * (values[m - 1] + values[m]);
-}
-
-// CPU time of the calling thread: unlike the wall clock it does not count the time this thread
-// waits for a core, which on a shared 2-core machine is most of the noise.
-double ThreadCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 // Each iteration: kPairBlock mat-vec baselines, then kPairBlock engine rounds, each block timed
 // by thread CPU time (counters ratio, matvec_s, engine_s) and by the wall clock (ratio_wall).
