@@ -9,10 +9,9 @@
 #   runfile    nashnet simulate deploy/braess.yaml for 100 rounds (the run file parses and plays)
 #   smoke      deploy/check_deploy.py smoke: compose's commands as local processes on loopback
 #   scripts    sh -n / bash -n on the shell scripts
-#   kustomize  kubectl kustomize deploy/k8s (optional: kubectl is not in scripts/install-deps.sh)
+#   kustomize  kubectl kustomize deploy/k8s (kubectl: Debian's kubernetes-client)
 # --bin-dir: the built nashnet executables (default build/release/bin); static, runfile and smoke
-# use them. A missing tool that scripts/install-deps.sh installs is a failure; a missing optional
-# tool (kubectl) skips its step, and the script then exits 77 (ctest: skipped) if nothing failed.
+# use them. Every tool comes from scripts/install-deps.sh, so a missing one is a failure.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -110,8 +109,8 @@ for step in "${steps[@]}"; do
         run "kubectl kustomize deploy/k8s (builds every manifest offline)" \
           bash -c 'kubectl kustomize deploy/k8s > "$0" && grep -c "^kind:" "$0" | sed "s/^/documents: /"' "$tmp/k8s.yaml"
       else
-        say "SKIP $step: kubectl not installed (optional)"
-        skipped=1
+        say "FAIL $step: kubectl not installed (scripts/install-deps.sh installs kubernetes-client)"
+        failed=1
       fi
       ;;
     *) say "validate.sh: unknown step $step"; exit 2 ;;

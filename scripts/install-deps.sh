@@ -9,12 +9,18 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
   python3 python3-numpy python3-grpcio python3-grpc-tools chromium
   docker-compose prometheus python3-yaml    # deploy/validate.sh: compose config, promtool
+  openssl                                   # scripts/make-test-certs.sh: the test CA (TLS tests)
+  clang libfuzzer-14-dev                    # the fuzz preset (libFuzzer targets in fuzz/)
+  python3-pytest iproute2                   # the Python SDK's tests; ss -K for connection resets
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# deploy/validate.sh needs `kubectl kustomize`: Debian's kubernetes-client, unless some kubectl is
+# already installed (a cloud SDK's kubectl package owns /usr/bin/kubectl and would conflict).
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

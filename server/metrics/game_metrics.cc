@@ -74,8 +74,8 @@ GameMetrics::~GameMetrics() { End(""); }
 
 bool GameMetrics::Due(int64_t round, bool final, std::chrono::steady_clock::time_point now) const {
   if (ended_ || round <= last_round_) return false;
-  if (final || period_.count() == 0) return true;
-  return now - last_publish_ >= period_;
+  if (final || period_.count() == 0 || !last_publish_.has_value()) return true;
+  return now - *last_publish_ >= period_;
 }
 
 void GameMetrics::PendingHistogram::Add(const std::vector<double>& bounds, double x) {

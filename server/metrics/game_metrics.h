@@ -9,8 +9,9 @@
 //   // once the game is over:
 //   g->End("horizon");   // removes its series, frees the slot, observes the final Nash gap
 //
-// Publish rule: a round is due when it is newer than the last published one AND (the period has
-// passed since the last publish OR it is the final round). At most one Set per series per Publish.
+// Publish rule: a round is due when it is newer than the last published one AND (nothing was
+// published yet, OR the period has passed since the last publish, OR it is the final round). At
+// most one Set per series per Publish.
 //
 // Thread safety: one game's strand uses a GameMetrics (not thread-safe itself); the
 // ServiceMetrics it reports to is. End() is idempotent; the destructor ends it (no reason
@@ -22,6 +23,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,7 +107,9 @@ class GameMetrics {
   int64_t untimed_rounds_ = 0;
 
   int64_t last_round_ = 0;
-  std::chrono::steady_clock::time_point last_publish_{};
+  // When the game last published; empty = never (the first round is always due: the steady
+  // clock's epoch is the machine's boot, so no time point can stand for "never").
+  std::optional<std::chrono::steady_clock::time_point> last_publish_;
   // This game's contribution to the aggregates (NaN counts as 0).
   bool reporting_ = false;
   double gap_ = 0.0;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -264,6 +265,21 @@ TEST(GameMetrics, PublishesAtMostOncePerPeriodAndTheFinalRound) {
   game->Publish(m);
   EXPECT_EQ(Scrape(*metrics).at("nashnet_game_round{game=\"g1\"}"), 3);
   EXPECT_EQ(game->last_round(), 3);
+}
+
+TEST(GameMetrics, FirstRoundIsDueOnAMachineThatBootedASecondAgo) {
+  // The steady clock counts from boot: "never published" must not be read as "published at the
+  // clock's epoch", or nothing is due until the machine has been up for a whole period.
+  using Clock = std::chrono::steady_clock;
+  auto metrics = MakeMetrics(64, /*period_ms=*/3600 * 1000);
+  std::unique_ptr<GameMetrics> game = metrics->ForGame("g1", TwoByTwo());
+  const Clock::time_point booted_a_second_ago = Clock::time_point{} + std::chrono::seconds(1);
+  EXPECT_TRUE(game->Due(1, false, booted_a_second_ago));
+  RoundMetrics m = HandRound();
+  m.round = 1;
+  game->Publish(m, booted_a_second_ago);
+  EXPECT_FALSE(game->Due(2, false, booted_a_second_ago + std::chrono::minutes(59)));
+  EXPECT_TRUE(game->Due(2, false, booted_a_second_ago + std::chrono::hours(1)));
 }
 
 TEST(GameMetrics, RoundsAreBatchedUntilFlushPublishOrEnd) {
