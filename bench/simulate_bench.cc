@@ -41,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "agents/learner.h"
+#include "bench/engine_loop.h"
 #include "bench/paired_timing.h"
 #include "common/rng.h"
 #include "common/status_macros.h"
@@ -105,44 +106,30 @@ class MatVecBaseline {
   Eigen::VectorXd x0_, x1_, v0_, v1_;
 };
 
-// One match with a LocalSeat per player, each round played exactly as server::Simulate plays it
-// (seats submit in order through the unchecked fast path, Resolve, every seat updates), with no
-// observer; `checked` submits through the checked Match::SubmitAction instead (no seats).
-class EngineLoop {
+// The checked variant of a round: the seats' work through the checked Match::SubmitAction
+// (no seats, no loop), to price the checks a remote seat's input pays.
+class CheckedLoop {
  public:
-  static absl::StatusOr<std::unique_ptr<EngineLoop>> Create(std::shared_ptr<const games::Game> game,
-                                                            agents::FeedbackModel feedback,
-                                                            const std::string& algorithm,
-                                                            bool checked = false) {
+  static absl::StatusOr<std::unique_ptr<CheckedLoop>> Create(
+      std::shared_ptr<const games::Game> game, agents::FeedbackModel feedback,
+      const std::string& algorithm) {
     server::MatchOptions options{.feedback = feedback,
                                  .rounds = int64_t{1} << 50,  // never finishes in a benchmark
                                  .seed = kRunSeed};
     NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<server::Match> match,
                              server::Match::Create(std::move(game), options));
-    std::unique_ptr<EngineLoop> loop(new EngineLoop(std::move(match)));
+    std::unique_ptr<CheckedLoop> loop(new CheckedLoop(std::move(match)));
     const int n = loop->match_->game().num_players();
-    loop->seats_.reserve(n);
     for (int i = 0; i < n; ++i) {
       NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<agents::Learner> learner,
                                agents::MakeLearner(algorithm, {}, loop->match_->ViewFor(i)));
-      if (checked) {
-        loop->learners_.push_back(std::move(learner));
-      } else {
-        loop->seats_.emplace_back(i, std::move(learner));
-      }
+      loop->learners_.push_back(std::move(learner));
     }
     loop->feedback_.resize(n);
     return loop;
   }
 
   absl::Status Round() {
-    if (learners_.empty()) {
-      for (server::LocalSeat& seat : seats_) NASHNET_RETURN_IF_ERROR(seat.Play(match_.get()));
-      match_->Resolve(&feedback_);
-      for (size_t i = 0; i < seats_.size(); ++i) seats_[i].Update(feedback_[i]);
-      return absl::OkStatus();
-    }
-    // Checked: what LocalSeat::Play does, through the checked Match::SubmitAction instead.
     for (size_t i = 0; i < learners_.size(); ++i) {
       const agents::MixedStrategy& strategy = learners_[i]->strategy();
       const agents::Action action = learners_[i]->Act();
@@ -154,11 +141,10 @@ class EngineLoop {
   }
 
  private:
-  explicit EngineLoop(std::unique_ptr<server::Match> match) : match_(std::move(match)) {}
+  explicit CheckedLoop(std::unique_ptr<server::Match> match) : match_(std::move(match)) {}
 
   std::unique_ptr<server::Match> match_;
-  std::vector<server::LocalSeat> seats_;                    // unchecked: the engine's local seats
-  std::vector<std::unique_ptr<agents::Learner>> learners_;  // checked: learners without seats
+  std::vector<std::unique_ptr<agents::Learner>> learners_;
   std::vector<agents::Feedback> feedback_;
 };
 
@@ -185,26 +171,21 @@ void BM_EngineRound(benchmark::State& state) {
     state.SkipWithError(std::string(game.status().message()).c_str());
     return;
   }
-  auto loop = EngineLoop::Create(*game, agents::FeedbackModel::kFull, "hedge");
+  auto loop = EngineLoop::Create(*game, agents::FeedbackModel::kFull, "hedge", kRunSeed);
   if (!loop.ok()) {
     state.SkipWithError(std::string(loop.status().message()).c_str());
     return;
   }
-  for (auto _ : state) {
-    if (absl::Status st = (*loop)->Round(); !st.ok()) {
-      state.SkipWithError(std::string(st.message()).c_str());
-      break;
-    }
-  }
+  for (auto _ : state) (*loop)->Round();
   state.counters["s_per_round"] = PerRound(static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_EngineRound);
 
 // Each iteration: kPairBlock mat-vec baselines, then kPairBlock engine rounds, each block timed
 // by thread CPU time (counters ratio, matvec_s, engine_s) and by the wall clock (ratio_wall).
-// Argument checked: 0 = LocalSeats on Match::SubmitActionUnchecked, as Simulate plays (the
-// figure); 1 = the same learners through the checked Match::SubmitAction, the entry point remote
-// seats use (the price of the checks).
+// Argument checked: 0 = the round loop with LocalSeats, as Simulate plays (the figure); 1 = the
+// same learners through the checked Match::SubmitAction, the entry point remote seats use (the
+// price of the checks).
 void BM_EngineVsMatVec(benchmark::State& state) {
   const bool checked = state.range(0) == 1;
   auto game = MakeGame2x100();
@@ -213,9 +194,10 @@ void BM_EngineVsMatVec(benchmark::State& state) {
     return;
   }
   MatVecBaseline baseline(*game);
-  auto loop = EngineLoop::Create(*game, agents::FeedbackModel::kFull, "hedge", checked);
-  if (!loop.ok()) {
-    state.SkipWithError(std::string(loop.status().message()).c_str());
+  auto loop = EngineLoop::Create(*game, agents::FeedbackModel::kFull, "hedge", kRunSeed);
+  auto checked_loop = CheckedLoop::Create(*game, agents::FeedbackModel::kFull, "hedge");
+  if (!loop.ok() || !checked_loop.ok()) {
+    state.SkipWithError("cannot build the loops");
     return;
   }
   using Clock = std::chrono::steady_clock;
@@ -227,7 +209,9 @@ void BM_EngineVsMatVec(benchmark::State& state) {
     const double c1 = ThreadCpuSeconds();
     const auto w1 = Clock::now();
     for (int k = 0; k < kPairBlock; ++k) {
-      if (absl::Status st = (*loop)->Round(); !st.ok()) {
+      if (!checked) {
+        (*loop)->Round();
+      } else if (absl::Status st = (*checked_loop)->Round(); !st.ok()) {
         state.SkipWithError(std::string(st.message()).c_str());
         return;
       }

@@ -4,14 +4,19 @@
 
 namespace nashnet::server {
 
-LocalSeat::LocalSeat(int player, std::unique_ptr<agents::Learner> learner)
-    : player_(player), learner_(std::move(learner)) {}
+LocalSeat::LocalSeat(std::unique_ptr<agents::Learner> learner) : learner_(std::move(learner)) {}
 
-absl::Status LocalSeat::Play(Match* match) {
-  const agents::MixedStrategy& strategy = learner_->strategy();
-  const agents::Action action = learner_->Act();
-  match->SubmitActionUnchecked(player_, action, &strategy);  // our own learner: valid by design
-  return absl::OkStatus();
+bool LocalSeat::BeginRound(int64_t /*round*/, SeatPlay* play) {
+  play->strategy = &learner_->strategy();
+  play->action = learner_->Act();
+  return true;
 }
+
+void LocalSeat::EndRound(int64_t /*round*/, const SeatPlay& /*play*/, bool /*substituted*/,
+                         const agents::Feedback& feedback) {
+  learner_->Update(feedback);
+}
+
+void LocalSeat::Lose(SeatLoss /*why*/, int64_t /*missed*/) {}
 
 }  // namespace nashnet::server

@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,17 +42,25 @@ struct RoundMetrics {
 
 // The end of one run (one seed): what summary.json and the summary table show.
 struct PlayerSummary {
-  std::string algorithm;
+  std::string algorithm;  // what played the seat (an agent's own learner, or the spec's)
+  std::map<std::string, double, std::less<>> params;  // its parameters as given (not defaults)
   Eigen::VectorXd strategy;  // final mixed strategy (finite) or final point (continuous)
   double regret = kNaN;
   double realized_regret = kNaN;
   double dynamic_regret = kNaN;
   double average_payoff = kNaN;
+  // Hosted games (0 in simulations): what the seat went through.
+  int64_t substituted_rounds = 0;  // rounds the straggler policy played for it
+  int64_t missed_deadlines = 0;
+  int64_t evictions = 0;
+  int64_t resumes = 0;  // times an agent took the seat back with its resume token
 };
 
 struct RunSummary {
   int64_t rounds = 0;
   uint64_t seed = 0;
+  // completed (the horizon), stopped, drained (resumable) or failed.
+  std::string status = "completed";
   double nash_gap = kNaN;
   double empirical_nash_gap = kNaN;
   double equilibrium_distance = kNaN;

@@ -15,6 +15,7 @@
 #include "common/status_macros.h"
 #include "games/catalogue/registry.h"
 #include "server/local_seat.h"
+#include "server/round_loop.h"
 
 namespace nashnet::server {
 namespace {
@@ -227,16 +228,17 @@ absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec, const std::filesystem::
 }
 
 RunSummary SummarizeRun(const RoundMetrics& last, int64_t rounds, uint64_t seed,
-                        const std::vector<std::string>& algorithms) {
+                        const std::vector<PlayerLearnerSpec>& learners) {
   RunSummary summary;
   summary.rounds = rounds;
   summary.seed = seed;
   summary.nash_gap = last.nash_gap;
   summary.empirical_nash_gap = last.empirical_nash_gap;
   summary.equilibrium_distance = last.equilibrium_distance;
-  for (size_t i = 0; i < algorithms.size(); ++i) {
+  for (size_t i = 0; i < learners.size(); ++i) {
     PlayerSummary& ps = summary.players.emplace_back();
-    ps.algorithm = algorithms[i];
+    ps.algorithm = learners[i].algorithm;
+    ps.params.insert(learners[i].params.begin(), learners[i].params.end());
     if (i >= last.players.size()) continue;
     const PlayerRoundMetrics& p = last.players[i];
     ps.strategy = p.strategy.size() > 0 ? p.strategy : p.point;
@@ -247,6 +249,38 @@ RunSummary SummarizeRun(const RoundMetrics& last, int64_t rounds, uint64_t seed,
   }
   return summary;
 }
+
+namespace {
+
+// Simulate's side of the round loop: record rounds and progress.
+class SimulationListener final : public RoundListener {
+ public:
+  SimulationListener(RoundObserver* observer, int64_t record_every, int64_t rounds,
+                     const SimulateOptions& options)
+      : observer_(observer), record_every_(record_every), rounds_(rounds), options_(options) {}
+
+  void set_loop(const RoundLoop* loop) { loop_ = loop; }
+
+  void OnRunning(bool /*first*/) override {}
+  void OnRoundResolved(int64_t t) override {
+    if (observer_ != nullptr && IsRecordedRound(t, record_every_, rounds_)) {
+      observer_->OnRound(loop_->match().Snapshot());
+    }
+    if (options_.progress && t % options_.progress_every == 0) options_.progress(t);
+  }
+  void OnSeatMissed(int /*seat*/, int64_t /*round*/) override {}
+  void OnSeatLost(int /*seat*/, SeatLoss /*why*/) override {}
+  void OnEnded(GameState /*state*/) override {}
+
+ private:
+  const RoundLoop* loop_ = nullptr;
+  RoundObserver* observer_;
+  const int64_t record_every_;
+  const int64_t rounds_;
+  const SimulateOptions& options_;
+};
+
+}  // namespace
 
 absl::StatusOr<RunSummary> Simulate(const RunPlan& plan, uint64_t seed, RoundObserver* observer,
                                     const SimulateOptions& options) {
@@ -263,36 +297,30 @@ absl::StatusOr<RunSummary> Simulate(const RunPlan& plan, uint64_t seed, RoundObs
   MatchOptions match_options = plan.match;
   match_options.seed = seed;
   NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<Match> match, Match::Create(plan.game, match_options));
-  std::vector<LocalSeat> seats;
-  seats.reserve(n);
+  RoundLoopConfig config;
   for (int i = 0; i < n; ++i) {
     const PlayerLearnerSpec& l = plan.learners[i];
     NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<agents::Learner> learner,
                              agents::MakeLearner(l.algorithm, l.params, match->ViewFor(i)));
-    seats.emplace_back(i, std::move(learner));
+    config.seats.push_back(std::make_unique<LocalSeat>(std::move(learner)));
+    config.remote.push_back(false);
   }
-
   const int64_t rounds = match_options.rounds;
-  const int64_t record_every = std::max<int64_t>(plan.spec.record_every(), 1);
-  std::vector<agents::Feedback> feedback(n);
-  for (int64_t t = 1; t <= rounds; ++t) {
-    for (LocalSeat& seat : seats) {
-      if (absl::Status st = seat.Play(match.get()); !st.ok()) {
-        return absl::Status(st.code(), absl::StrCat("round ", t, ": ", st.message()));
-      }
-    }
-    match->Resolve(&feedback);
-    for (int i = 0; i < n; ++i) seats[i].Update(feedback[i]);
-    if (observer != nullptr && IsRecordedRound(t, record_every, rounds)) {
-      observer->OnRound(match->Snapshot());
-    }
-    if (options.progress && t % options.progress_every == 0) options.progress(t);
+  SimulationListener listener(observer, std::max<int64_t>(plan.spec.record_every(), 1), rounds,
+                              options);
+  config.match = std::move(match);
+  config.listener = &listener;
+  NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<RoundLoop> loop, RoundLoop::Create(std::move(config)));
+  listener.set_loop(loop.get());
+  loop->TryStart();
+  while (loop->Advance()) {
+  }
+  if (loop->state() != GameState::kCompleted) {
+    return absl::InternalError(absl::StrCat("the round loop ended ", GameStateName(loop->state()),
+                                            " at round ", loop->round()));
   }
 
-  std::vector<std::string> algorithms;
-  algorithms.reserve(n);
-  for (const PlayerLearnerSpec& l : plan.learners) algorithms.push_back(l.algorithm);
-  RunSummary summary = SummarizeRun(match->Snapshot(), rounds, seed, algorithms);
+  RunSummary summary = SummarizeRun(loop->match().Snapshot(), rounds, seed, plan.learners);
   summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   summary.rounds_per_second = static_cast<double>(summary.rounds) / summary.elapsed_seconds;

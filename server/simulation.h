@@ -62,11 +62,12 @@ struct SimulateOptions {
   return t == 1 || (record_every > 0 && t % record_every == 0) || t == rounds;
 }
 
-// The summary of a run whose last played round is `last.round`: its metrics, `algorithms[i]` for
-// player i, `rounds` played and `seed`. elapsed_seconds and rounds_per_second stay NaN (the caller
-// times the run). Players missing from `last` (no round played) get NaN metrics.
+// The summary of a run whose last played round is `last.round`: its metrics, `learners[i]` for
+// player i (what played the seat), `rounds` played and `seed`; status "completed" (the caller sets
+// another). elapsed_seconds and rounds_per_second stay NaN (the caller times the run). Players
+// missing from `last` (no round played) get NaN metrics.
 [[nodiscard]] RunSummary SummarizeRun(const RoundMetrics& last, int64_t rounds, uint64_t seed,
-                                      const std::vector<std::string>& algorithms);
+                                      const std::vector<PlayerLearnerSpec>& learners);
 
 // Plays seed `seed` of the plan to the horizon and returns its summary (elapsed_seconds set).
 // `observer` may be null.

@@ -1,14 +1,21 @@
 // nashnet-agent: one learner playing one seat of a game on a nashnet coordinator.
 //
-//   nashnet-agent --coordinator 127.0.0.1:50051 --game g1 [--seat 0] [--algorithm hedge]
-//                 [--param beta=0.6 ...] [--name NAME] [--join-token T] [--resume-token T]
-//                 [--max-retry-seconds 30] [--quiet]
+//   nashnet-agent --coordinator 127.0.0.1:50051 --game g1 [--seat 0] [--state-file F]
+//                 [--algorithm hedge --param beta=0.6 ...] [--name NAME] [--join-token T]
+//                 [--resume-token T] [--max-retry-seconds 300] [--quiet]
 //
-// stderr: "nashnet-agent: joined game ID seat N resume-token TOKEN" once joined (and again after
-// each resume), in-band Errors with their round, reconnect notes (not with --quiet).
+// Without --algorithm the agent plays the seat's learner of the game's spec (Joined.learner).
+// --state-file keeps the game, seat and resume token: a restarted agent with the same file takes
+// its seat back and replays the seat's history (a Kubernetes Job pod, a laptop that slept); once
+// the game is over, a restart with the file exits 0 at once. Evictions and a draining coordinator
+// are retried with the token (backoff up to --max-retry-seconds without progress).
+//
+// stderr: "nashnet-agent: joined game ID seat N" once joined (and "resumed ..." after each
+// resume), in-band Errors with their round, reconnect notes (not with --quiet). The resume token
+// is a secret: it goes to the state file (mode 0600), never to the logs.
 // stdout at GameOver (not with --quiet): "nashnet-agent: game ID seat N REASON: R rounds, average
-// payoff P, regret G". Exit codes: 0 the game ended (completed, stopped, draining); 1 a fatal
-// status or a failed game (the message names the code and the coordinator's text); 2 bad flags.
+// payoff P, regret G". Exit codes: 0 the game ended (completed, stopped); 1 a fatal status or a
+// failed game (the message names the code and the coordinator's text); 2 bad flags.
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cmath>
@@ -82,6 +89,7 @@ int main(int argc, char** argv) {
   std::string join_token;
   std::string resume_token;
   std::string max_retry_text;
+  std::string state_file;
   bool quiet = false;
   app.add_option("--coordinator", coordinator, "Coordinator address HOST:PORT")->required();
   app.add_option("--game", game, "Game id")->required();
@@ -94,8 +102,11 @@ int main(int argc, char** argv) {
   app.add_option("--name", name, "Agent name shown by the coordinator");
   app.add_option("--join-token", join_token, "The game's join token");
   app.add_option("--resume-token", resume_token, "Take back the seat this token was issued for");
+  app.add_option("--state-file", state_file,
+                 "Keep the game, seat and resume token in this file (mode 0600): a restarted agent "
+                 "takes its seat back");
   app.add_option("--max-retry-seconds", max_retry_text,
-                 "Give up reconnecting after this many seconds (default 30)");
+                 "Give up reconnecting after this many seconds without progress (default 300)");
   app.add_flag("--quiet,-q", quiet, "No summary on stdout and no reconnect notes");
   try {
     app.parse(argc, argv);
@@ -135,6 +146,7 @@ int main(int argc, char** argv) {
   options.name = name;
   options.join_token = join_token;
   options.resume_token = resume_token;
+  options.state_file = state_file;
   if (!max_retry_text.empty()) {
     std::optional<double> seconds = StrictDouble(max_retry_text);
     if (!seconds.has_value() || *seconds < 0) {
@@ -144,10 +156,18 @@ int main(int argc, char** argv) {
     }
     options.max_retry_seconds = *seconds;
   }
-  options.on_joined = [](const nashnet::v1::Joined& joined) {
-    std::fprintf(stderr, "nashnet-agent: joined game %s seat %d resume-token %s\n",
-                 joined.game_id().c_str(), joined.seat(), joined.resume_token().c_str());
+  bool joined_once = false;
+  options.on_joined = [&joined_once](const nashnet::v1::Joined& joined) {
+    std::fprintf(stderr, "nashnet-agent: %s game %s seat %d%s\n",
+                 joined_once || joined.replay_from() > 0 ? "resumed" : "joined",
+                 joined.game_id().c_str(), joined.seat(),
+                 joined.replay_from() > 0
+                     ? absl::StrCat(" (replaying rounds ", joined.replay_from(), "..",
+                                    joined.next_round() - 1, joined.reset() ? ", reset" : "", ")")
+                           .c_str()
+                     : "");
     std::fflush(stderr);
+    joined_once = true;
   };
   options.log = [quiet](const std::string& line) {
     if (quiet && line.starts_with("connection to ")) return;  // reconnect notes
@@ -165,6 +185,7 @@ int main(int argc, char** argv) {
     }
     return Fail(text, kExitFailed);
   }
+  if (result->already_over) return kExitOk;
   const nashnet::v1::GameOver& over = result->game_over;
   if (!quiet) {
     std::string payoff = "-";

@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "agents/remote/agent_state_file.h"
 #include "agents/wire/wire.h"
 #include "common/status_macros.h"
 
@@ -28,13 +29,16 @@ absl::Status FromGrpc(const grpc::Status& status) {
 // how a stream torn down mid-flight (RST_STREAM, a killed peer) can surface. ABORTED is not: the
 // seat was resumed by another connection (two agents with one token would otherwise take it from
 // each other for ever).
-bool Retryable(const absl::Status& status) {
+// DEADLINE_EXCEEDED is an eviction (missed deadlines): the seat waits for its token's holder.
+bool Retryable(const absl::Status& status, bool has_token) {
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kCancelled:
     case absl::StatusCode::kUnknown:
     case absl::StatusCode::kInternal:
       return true;
+    case absl::StatusCode::kDeadlineExceeded:
+      return has_token;
     default:
       return false;
   }
@@ -107,8 +111,55 @@ void AgentClient::Log(const std::string& line) const {
   }
 }
 
+absl::Status AgentClient::SaveState(bool finished) {
+  if (options_.state_file.empty()) return absl::OkStatus();
+  AgentState state;
+  state.game_id = result_.game_id;
+  state.seat = result_.seat;
+  state.resume_token = result_.resume_token;
+  state.finished = finished;
+  if (finished) {
+    switch (result_.game_over.reason()) {
+      case v1::GAME_OVER_REASON_COMPLETED:
+        state.reason = "completed";
+        break;
+      case v1::GAME_OVER_REASON_STOPPED:
+        state.reason = "stopped";
+        break;
+      default:
+        state.reason = "failed";
+        break;
+    }
+  }
+  return SaveAgentState(options_.state_file, state);
+}
+
 absl::StatusOr<AgentResult> AgentClient::Run() {
   NASHNET_RETURN_IF_ERROR(options_.Validate());
+  if (!options_.state_file.empty()) {
+    NASHNET_ASSIGN_OR_RETURN(std::optional<AgentState> state, LoadAgentState(options_.state_file));
+    if (state.has_value()) {
+      if (state->game_id != options_.game_id) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--state-file ", options_.state_file, ": it is for game ", state->game_id,
+                         ", not ", options_.game_id, " (use another file)"));
+      }
+      if (options_.seat.has_value() && *options_.seat != state->seat) {
+        return absl::InvalidArgumentError(absl::StrCat("--state-file ", options_.state_file,
+                                                       ": it holds seat ", state->seat, ", not ",
+                                                       *options_.seat));
+      }
+      result_.seat = state->seat;
+      options_.seat = state->seat;
+      if (state->finished) {
+        result_.already_over = true;
+        Log(absl::StrCat("game ", state->game_id, " seat ", state->seat, " is already over (",
+                         state->reason, ", says ", options_.state_file, ")"));
+        return result_;
+      }
+      if (!state->resume_token.empty()) result_.resume_token = state->resume_token;
+    }
+  }
   const auto max_retry = std::chrono::duration<double>(options_.max_retry_seconds);
   auto backoff = std::chrono::duration<double>(options_.initial_backoff_seconds);
   Clock::time_point failing_since = Clock::now();  // start of the current run of failures
@@ -135,7 +186,7 @@ absl::StatusOr<AgentResult> AgentClient::Run() {
       result_.resume_token.clear();
       continue;
     }
-    if (!Retryable(status)) return status;
+    if (!Retryable(status, !result_.resume_token.empty())) return status;
     const auto waited = Clock::now() - failing_since;
     if (waited >= max_retry) {
       return absl::UnavailableError(absl::StrCat("gave up after ", options_.max_retry_seconds,
@@ -164,9 +215,18 @@ absl::Status AgentClient::PlaySession(bool* joined) {
   join->set_game_id(options_.game_id);
   if (options_.seat.has_value()) join->set_seat(*options_.seat);
   join->set_agent_name(options_.name);
-  join->set_algorithm(result_.algorithm);
+  if (!options_.algorithm.empty()) {
+    // Its own learner: say which, so that the record says what played.
+    join->set_algorithm(options_.algorithm);
+    join->mutable_learner()->set_algorithm(options_.algorithm);
+    for (const auto& [name, value] : options_.params) {
+      (*join->mutable_learner()->mutable_params())[name] = value;
+    }
+  }
   join->set_join_token(options_.join_token);
   join->set_resume_token(result_.resume_token);
+  join->set_learner_round(learner_ != nullptr ? learner_round_ : 0);
+  replaying_ = false;
   // On a failed Write read on anyway: the Reads below end, then Finish() gives the status (a sync
   // Finish() with unread messages blocks for ever).
   session.stream->Write(join_message);
@@ -184,10 +244,15 @@ absl::Status AgentClient::PlaySession(bool* joined) {
         break;
       case v1::CoordinatorMessage::kStart:
         started_ = true;
-        if (learner_ != nullptr && pending_round_ != incoming_.start().round()) {
+        if (learner_ != nullptr && !replaying_ && pending_round_ != incoming_.start().round()) {
           Act(incoming_.start().round(), &session);  // on failure, read on (see OnFeedback)
         }
         break;
+      case v1::CoordinatorMessage::kHistory: {
+        const absl::Status status = OnHistory(incoming_.history(), &session);
+        if (!status.ok()) return status;
+        break;
+      }
       case v1::CoordinatorMessage::kFeedback: {
         const absl::Status status = OnFeedback(incoming_.feedback(), &session);
         if (!status.ok()) return status;
@@ -197,6 +262,8 @@ absl::Status AgentClient::PlaySession(bool* joined) {
         result_.game_over = incoming_.game_over();
         game_over_ = true;
         session.stream->WritesDone();
+        if (absl::Status st = SaveState(/*finished=*/true); !st.ok())
+          Log(std::string(st.message()));
         break;
       case v1::CoordinatorMessage::kError: {
         const v1::Error& error = incoming_.error();
@@ -217,66 +284,117 @@ absl::Status AgentClient::PlaySession(bool* joined) {
   return status;
 }
 
+absl::Status AgentClient::BuildLearner(const v1::Joined& joined) {
+  // Its own learner if the options name one; else the seat's learner from the spec; else (an old
+  // coordinator that sends none) what the simulator would pick.
+  LearnerParams params = options_.params;
+  if (options_.algorithm.empty()) {
+    if (!joined.learner().algorithm().empty()) {
+      result_.algorithm = joined.learner().algorithm();
+      params.clear();
+      for (const auto& [name, value] : joined.learner().params()) params[name] = value;
+    } else {
+      result_.algorithm = DefaultAlgorithm(view_);
+    }
+  } else {
+    result_.algorithm = options_.algorithm;
+  }
+  absl::StatusOr<std::unique_ptr<Learner>> learner = MakeLearner(result_.algorithm, params, view_);
+  if (!learner.ok()) {
+    learner_failed_ = true;
+    return learner.status();
+  }
+  learner_ = *std::move(learner);
+  learner_round_ = 0;
+  pending_round_ = 0;
+  return absl::OkStatus();
+}
+
 absl::Status AgentClient::OnJoined(const v1::Joined& joined, Session* session) {
   result_.seat = joined.seat();
   result_.resume_token = joined.resume_token();
   if (!joined.game_id().empty()) result_.game_id = joined.game_id();
+  auto fail = [session](absl::Status status) {
+    session->context.TryCancel();  // leaves the seat to another agent
+    session->Finish().IgnoreError();
+    return status;
+  };
   if (learner_ == nullptr) {
     absl::StatusOr<PlayerView> view = PlayerViewFromProto(joined.view());
     if (!view.ok()) {
-      session->context.TryCancel();
-      session->Finish().IgnoreError();
-      return absl::InvalidArgumentError(
-          absl::StrCat("Joined from the coordinator: ", view.status().message()));
+      return fail(absl::InvalidArgumentError(
+          absl::StrCat("Joined from the coordinator: ", view.status().message())));
     }
     view_ = *std::move(view);
-    if (result_.algorithm.empty()) result_.algorithm = DefaultAlgorithm(view_);
-    absl::StatusOr<std::unique_ptr<Learner>> learner =
-        MakeLearner(result_.algorithm, options_.params, view_);
-    if (!learner.ok()) {
-      learner_failed_ = true;
-      session->context.TryCancel();  // leaves the seat to another agent
-      session->Finish().IgnoreError();
-      return learner.status();
-    }
-    learner_ = *std::move(learner);
+    if (absl::Status st = BuildLearner(joined); !st.ok()) return fail(st);
   } else {
     ++result_.reconnects;
+    if (joined.reset()) {
+      // Our learner is ahead of the coordinator's journal (it lost rounds): start again from the
+      // seed and replay what the journal holds.
+      if (absl::Status st = BuildLearner(joined); !st.ok()) return fail(st);
+      ++result_.resets;
+    }
   }
+  if (absl::Status st = SaveState(/*finished=*/false); !st.ok()) return fail(st);
   if (options_.on_joined) options_.on_joined(joined);
-  if (!joined.started()) return absl::OkStatus();  // Start follows
-  started_ = true;
-  const int64_t next = joined.next_round();
-  if (view_.horizon > 0 && next > view_.horizon) return absl::OkStatus();  // GameOver follows
-  if (next == pending_round_) {
-    // The coordinator still expects the action it may not have got: resend the same draw (a new
-    // Act() would advance the learner's RNG and break the reproducible trajectory).
-    action_message_.mutable_action()->set_round(next);
-    session->stream->Write(action_message_);  // on failure, read on (see PlaySession)
+  started_seen_ = joined.started();
+  next_round_ = joined.next_round();
+  if (joined.replay_from() > 0) {
+    if (joined.replay_from() != learner_round_ + 1) {
+      return fail(absl::InternalError(
+          absl::StrCat("protocol: history from round ", joined.replay_from(),
+                       " but the learner has absorbed ", learner_round_, " rounds")));
+    }
+    replaying_ = true;  // History messages follow; play goes on after the last one
     return absl::OkStatus();
   }
-  // A failed Write means the stream is ending: keep reading (a GameOver may be waiting, and a
-  // sync Finish() with unread messages blocks for ever); the read loop's end reports the status.
-  Act(next, session);
+  if (!joined.started()) return absl::OkStatus();  // Start follows
+  started_ = true;
+  Continue(next_round_, session);
   return absl::OkStatus();
 }
 
-absl::Status AgentClient::OnFeedback(const v1::Feedback& feedback, Session* session) {
-  if (learner_ == nullptr) {
+absl::Status AgentClient::OnHistory(const v1::History& history, Session* session) {
+  if (learner_ == nullptr || !replaying_) {
     session->context.TryCancel();
     session->Finish().IgnoreError();
-    return absl::InternalError("protocol: Feedback before Joined");
+    return absl::InternalError("protocol: History without a Joined that announced it");
   }
-  if (feedback.round() < pending_round_) return absl::OkStatus();  // stale, already moved on
-  ++result_.feedback_rounds;
+  for (const v1::HistoryRound& round : history.rounds()) {
+    if (round.round() != learner_round_ + 1 || round.feedback().round() != round.round()) {
+      session->context.TryCancel();
+      session->Finish().IgnoreError();
+      return absl::InternalError(
+          absl::StrCat("protocol: history round ", round.round(), " after round ", learner_round_));
+    }
+    Absorb(round.feedback());
+    ++result_.replayed_rounds;
+  }
+  if (!history.last()) return absl::OkStatus();
+  replaying_ = false;
+  if (!started_seen_) return absl::OkStatus();  // Start follows
+  started_ = true;
+  Continue(next_round_, session);
+  return absl::OkStatus();
+}
+
+void AgentClient::Absorb(const v1::Feedback& feedback) {
+  const int64_t round = feedback.round();
+  if (pending_round_ != round) {
+    // No action was drawn for this round in this process: draw it now (one draw per round),
+    // so that the learner's RNG stays where the original agent's was.
+    (void)learner_->strategy();
+    (void)learner_->Act();
+  }
   if (feedback.substituted()) {
     // The straggler policy played this round for us: the feedback describes an action the learner
     // did not draw (bandit learners would importance-weight a payoff by the probability of their
     // own draw; full-information learners would credit a strategy they did not play), so learning
     // from it would bias the learner. Skip the update; the next round is drawn from x(t) again.
     ++result_.substituted_rounds;
-  } else if (feedback.round() == pending_round_) {
-    feedback_.round = feedback.round();
+  } else {
+    feedback_.round = round;
     feedback_.payoff = feedback.payoff();
     const int n = feedback.payoff_vector_size();
     feedback_.payoff_vector.resize(n);  // no reallocation once the size is known
@@ -284,12 +402,41 @@ absl::Status AgentClient::OnFeedback(const v1::Feedback& feedback, Session* sess
     learner_->Update(feedback_);
     ++result_.updates;
   }
+  learner_round_ = round;
   pending_round_ = 0;
-  const int64_t next = feedback.round() + 1;
-  if (view_.horizon > 0 && next > view_.horizon) return absl::OkStatus();  // GameOver follows
+}
+
+void AgentClient::Continue(int64_t next, Session* session) {
+  if (view_.horizon > 0 && next > view_.horizon) return;  // GameOver follows
+  if (next == pending_round_) {
+    // The coordinator still expects the action it may not have got: resend the same draw (a new
+    // Act() would advance the learner's RNG and break the reproducible trajectory).
+    action_message_.mutable_action()->set_round(next);
+    session->stream->Write(action_message_);  // on failure, read on (see PlaySession)
+    return;
+  }
   // A failed Write means the stream is ending: keep reading (a GameOver may be waiting, and a
   // sync Finish() with unread messages blocks for ever); the read loop's end reports the status.
   Act(next, session);
+}
+
+absl::Status AgentClient::OnFeedback(const v1::Feedback& feedback, Session* session) {
+  if (learner_ == nullptr || replaying_) {
+    session->context.TryCancel();
+    session->Finish().IgnoreError();
+    return absl::InternalError(learner_ == nullptr ? "protocol: Feedback before Joined"
+                                                   : "protocol: Feedback during History");
+  }
+  if (feedback.round() <= learner_round_) return absl::OkStatus();  // stale, already absorbed
+  if (feedback.round() != learner_round_ + 1) {
+    session->context.TryCancel();
+    session->Finish().IgnoreError();
+    return absl::InternalError(absl::StrCat("protocol: Feedback for round ", feedback.round(),
+                                            " after round ", learner_round_));
+  }
+  ++result_.feedback_rounds;
+  Absorb(feedback);
+  Continue(feedback.round() + 1, session);
   return absl::OkStatus();
 }
 

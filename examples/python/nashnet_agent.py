@@ -157,12 +157,27 @@ def main(argv):
     game_id = args.game
     game_over = None
     updates = substituted = errors = 0
+    # The replay contract (coordinator.proto): one draw per round, an update unless substituted.
+    state = {"pending": 0, "absorbed": 0, "replaying": False, "next": 0, "started": False}
 
     def act(round_):
         index = hedge.act()
+        state["pending"] = round_
         action = pb.Action(round=round_, index=index, probability=hedge.strategy[index])
         action.strategy.probabilities.extend(hedge.strategy)
         outbox.put(pb.AgentMessage(action=action))
+
+    def absorb(feedback):
+        nonlocal updates, substituted
+        if state["pending"] != feedback.round:
+            hedge.act()  # the round's draw, made now (the original agent made it then)
+        if feedback.substituted:
+            # The straggler policy played for us: not our draw, do not learn from it.
+            substituted += 1
+        else:
+            hedge.update(list(feedback.payoff_vector))
+            updates += 1
+        state["absorbed"], state["pending"] = feedback.round, 0
 
     try:
         for message in replies:
@@ -171,8 +186,8 @@ def main(argv):
                 joined = message.joined
                 view, seat, game_id = joined.view, joined.seat, joined.game_id or game_id
                 horizon = view.horizon
-                print(f"nashnet_agent.py: joined game {game_id} seat {seat} resume-token "
-                      f"{joined.resume_token}", file=sys.stderr, flush=True)
+                print(f"nashnet_agent.py: joined game {game_id} seat {seat}", file=sys.stderr,
+                      flush=True)
                 if view.num_actions <= 0:
                     outbox.put(None)
                     replies.cancel()
@@ -192,19 +207,30 @@ def main(argv):
                     gamma0 = args.gamma0 if args.gamma0 is not None else \
                         0.1 / (width if math.isfinite(width) and width > 0 else 1.0)
                     beta = args.beta if args.beta is not None else (0.0 if full else 0.6)
-                hedge = Hedge(view.num_actions, gamma0, beta, view.seed)
+                if hedge is None or joined.reset:
+                    hedge = Hedge(view.num_actions, gamma0, beta, view.seed)
+                    state["pending"] = state["absorbed"] = 0
+                state["next"], state["started"] = joined.next_round, joined.started
+                state["replaying"] = joined.replay_from > 0
+                if state["replaying"]:
+                    continue  # History messages follow
                 if joined.started and (horizon == 0 or joined.next_round <= horizon):
                     act(joined.next_round)
+            elif kind == "history":
+                for past in message.history.rounds:
+                    absorb(past.feedback)
+                if message.history.last:
+                    state["replaying"] = False
+                    nxt = state["next"]
+                    if state["started"] and (horizon == 0 or nxt <= horizon):
+                        act(nxt)
             elif kind == "start":
                 act(message.start.round)
             elif kind == "feedback":
                 feedback = message.feedback
-                if feedback.substituted:
-                    # The straggler policy played for us: not our draw, do not learn from it.
-                    substituted += 1
-                else:
-                    hedge.update(list(feedback.payoff_vector))
-                    updates += 1
+                if feedback.round <= state["absorbed"]:
+                    continue  # already replayed
+                absorb(feedback)
                 if horizon == 0 or feedback.round < horizon:
                     act(feedback.round + 1)
             elif kind == "error":

@@ -6,13 +6,16 @@
 //                       [--metrics-listen 127.0.0.1:9464 --metrics-port-file F
 //                        --metrics-detail-games 64 --metrics-period-ms 100]
 //
-// Prints "nashnet-coordinator listening on HOST:PORT" once serving. SIGTERM / SIGINT drain: no new
-// games or joins, running games end their current round, agents get GameOver{DRAINING}, every run
-// record is complete, then exit 0. Exit 2 for bad flags or run files, 1 if it cannot serve.
+// At start it recovers the unfinished games of --records-dir from their journals (--no-recover:
+// not). Prints "nashnet-coordinator listening on HOST:PORT" once serving. SIGTERM / SIGINT drain:
+// no new games or joins, every game stops where it is with its journal synced (resumable by a
+// coordinator started on the same --records-dir; agents' streams end UNAVAILABLE and they resume
+// there), then exit 0. Exit 2 for bad flags or run files, 1 if it cannot serve.
 #include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -103,6 +106,21 @@ int main(int argc, char** argv) {
   app.add_option("--admin-token", options.admin_token,
                  "admin RPCs need metadata x-nashnet-admin-token with this value");
   app.add_option("--threads", options.threads, "Asio worker threads")->capture_default_str();
+  bool no_journal = false;
+  bool no_recover = false;
+  int64_t journal_flush_ms = options.journal.flush.count();
+  int64_t journal_sync_ms = options.journal.sync.count();
+  app.add_flag("--no-journal", no_journal,
+               "do not journal rounds (games cannot be recovered after a crash or drain)");
+  app.add_option("--journal-flush-ms", journal_flush_ms,
+                 "a running game hands its journaled rounds to disk at least this often")
+      ->capture_default_str();
+  app.add_option("--journal-sync-ms", journal_sync_ms,
+                 "fsync a game's journal at most this often (0 = after every write; the end of a "
+                 "game and a drain always sync)")
+      ->capture_default_str();
+  app.add_flag("--no-recover", no_recover,
+               "do not recover the unfinished games of --records-dir at start");
   app.add_option("--create", create_files,
                  "create a game from a run file at start-up (repeatable)");
   app.add_flag("--quiet", quiet, "print only the listening line and errors");
@@ -114,6 +132,10 @@ int main(int argc, char** argv) {
     return Fail(std::string(e.what()) + " (see nashnet-coordinator --help)", kExitUsage);
   }
   options.records_dir = records_dir;
+  options.journal.enabled = !no_journal;
+  options.journal.flush = std::chrono::milliseconds(journal_flush_ms);
+  options.journal.sync = std::chrono::milliseconds(journal_sync_ms);
+  options.recover = !no_recover;
   if (absl::Status st = options.Validate(); !st.ok()) {
     return Fail(std::string(st.message()), kExitUsage);
   }
@@ -145,6 +167,10 @@ int main(int argc, char** argv) {
       nashnet::server::Coordinator::Start(options);
   if (!coordinator.ok()) return Fail(std::string(coordinator.status().message()), kExitFailed);
 
+  if (!quiet && (*coordinator)->recovered() > 0) {
+    std::fprintf(stderr, "nashnet-coordinator: recovered %d unfinished game(s) from %s\n",
+                 (*coordinator)->recovered(), options.records_dir.c_str());
+  }
   for (const nashnet::server::RunFile& run : runs) {
     nashnet::v1::CreateGameRequest request;
     *request.mutable_spec() = run.spec;

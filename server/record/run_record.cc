@@ -52,15 +52,23 @@ MetricStats StatsOf(const std::vector<RunSummary>& summaries, Field field) {
 std::string SummaryJson(const RunSummary& summary) {
   Json players = Json::array();
   for (const PlayerSummary& p : summary.players) {
+    Json params = Json::object();
+    for (const auto& [name, value] : p.params) params[name] = Number(value);
     players.push_back(Json{{"algorithm", p.algorithm},
+                           {"params", std::move(params)},
                            {"strategy", Vector(p.strategy)},
                            {"regret", Number(p.regret)},
                            {"realized_regret", Number(p.realized_regret)},
                            {"dynamic_regret", Number(p.dynamic_regret)},
-                           {"average_payoff", Number(p.average_payoff)}});
+                           {"average_payoff", Number(p.average_payoff)},
+                           {"substituted_rounds", p.substituted_rounds},
+                           {"missed_deadlines", p.missed_deadlines},
+                           {"evictions", p.evictions},
+                           {"resumes", p.resumes}});
   }
   const Json json{{"rounds", summary.rounds},
                   {"seed", summary.seed},
+                  {"status", summary.status},
                   {"nash_gap", Number(summary.nash_gap)},
                   {"empirical_nash_gap", Number(summary.empirical_nash_gap)},
                   {"equilibrium_distance", Number(summary.equilibrium_distance)},

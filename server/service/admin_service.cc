@@ -225,7 +225,7 @@ grpc::ServerUnaryReactor* CoordinatorService::StopGame(grpc::CallbackServerConte
     return reactor;
   }
   boost::asio::dispatch(game->strand(), [game, response, reactor] {
-    game->Stop(v1::GAME_OVER_REASON_STOPPED, [response, reactor](const v1::GameInfo& info) {
+    game->Stop([response, reactor](const v1::GameInfo& info) {
       *response = info;
       reactor->Finish(grpc::Status::OK);
     });

@@ -34,6 +34,15 @@ absl::Status CoordinatorOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("--threads: must be in [1, 256], got ", threads));
   }
+  constexpr int64_t kMaxJournalMs = 3600 * 1000;
+  if (journal.flush.count() < 1 || journal.flush.count() > kMaxJournalMs) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--journal-flush-ms: must be in [1, 3600000], got ", journal.flush.count()));
+  }
+  if (journal.sync.count() < 0 || journal.sync.count() > kMaxJournalMs) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--journal-sync-ms: must be in [0, 3600000], got ", journal.sync.count()));
+  }
   return ServiceMetricsOptions{.detail_games = metrics_detail_games, .period_ms = metrics_period_ms}
       .Validate();
 }
@@ -60,6 +69,8 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
   }
   c->work_.emplace(c->io_.get_executor());
   for (int k = 0; k < options.threads; ++k) c->threads_.emplace_back([io = &c->io_] { io->run(); });
+  // Before the port opens: an agent that reconnects finds its game.
+  if (options.recover) c->RecoverGames();
 
   c->service_ = std::make_unique<CoordinatorService>(c.get(), options.admin_token);
   grpc::EnableDefaultHealthCheckService(true);
@@ -93,6 +104,32 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::CreateGame(
   return created;
 }
 
+HostedGameConfig Coordinator::BaseConfig(const std::string& id) {
+  HostedGameConfig config;
+  config.id = id;
+  config.io = &io_;
+  config.writer = &writer_;
+  config.budget = &budget_;
+  config.metrics = metrics_.get();
+  config.journal = options_.journal;
+  config.on_over = [this, id] { GameOver(id); };
+  return config;
+}
+
+void Coordinator::Adopt(const std::string& id, std::shared_ptr<HostedGame> game) {
+  {
+    std::lock_guard<std::mutex> lock(running_mutex_);
+    ++running_;
+  }
+  directory_.Commit(id, game);
+  // A drain that began while this game was being built did not see it: drain it here.
+  const bool draining = directory_.draining();
+  boost::asio::dispatch(game->strand(), [game, draining] {
+    game->Begin();
+    if (draining) game->Drain(nullptr);
+  });
+}
+
 absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
     const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted) {
   if (directory_.draining()) {
@@ -116,15 +153,13 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
       (options_.records_dir / (request.record_dir().empty() ? id : request.record_dir()))
           .lexically_normal();
 
-  HostedGameConfig config;
-  config.id = id;
+  HostedGameConfig config = BaseConfig(id);
   config.plan = *std::move(plan);
   config.record_dir = record_dir;
-  config.io = &io_;
-  config.writer = &writer_;
-  config.budget = &budget_;
-  config.metrics = metrics_.get();
-  config.on_over = [this, id] { GameOver(id); };
+  config.relative_record_dir =
+      std::filesystem::path(request.record_dir().empty() ? id : request.record_dir())
+          .lexically_normal()
+          .string();
   absl::StatusOr<std::shared_ptr<HostedGame>> game;
   {
     std::lock_guard<std::mutex> lock(create_mutex_);
@@ -134,18 +169,7 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
     directory_.Abandon(id);
     return game.status();
   }
-  {
-    std::lock_guard<std::mutex> lock(running_mutex_);
-    ++running_;
-  }
-  directory_.Commit(id, *game);
-  std::shared_ptr<HostedGame> g = *game;
-  // A drain that began while this game was being built did not see it: stop it here.
-  const bool draining = directory_.draining();
-  boost::asio::dispatch(g->strand(), [g, draining] {
-    g->Begin();
-    if (draining) g->Stop(v1::GAME_OVER_REASON_DRAINING, nullptr);
-  });
+  Adopt(id, *game);
 
   v1::CreateGameResponse response;
   response.set_game_id(id);
@@ -163,9 +187,12 @@ void Coordinator::GameOver(const std::string& id) {
 void Coordinator::Drain() {
   if (drained_) return;
   drained_ = true;
+  if (server_ != nullptr) {
+    // Readiness: load balancers and Kubernetes stop sending agents here.
+    server_->GetHealthCheckService()->SetServingStatus(false);
+  }
   for (const std::shared_ptr<HostedGame>& game : directory_.StartDraining()) {
-    boost::asio::dispatch(game->strand(),
-                          [game] { game->Stop(v1::GAME_OVER_REASON_DRAINING, nullptr); });
+    boost::asio::dispatch(game->strand(), [game] { game->Drain(nullptr); });
   }
   {
     std::unique_lock<std::mutex> lock(running_mutex_);

@@ -6,7 +6,12 @@
 //   NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<Coordinator> c, Coordinator::Start(options));
 //   std::cout << c->port();
 //   ... on SIGTERM:
-//   c->Drain();   // no new games/joins, games end their round, records complete, server down
+//   c->Drain();   // no new games/joins; games stop where they are, journals synced, resumable
+//
+// Recovery: Start() first scans records_dir for games of an earlier coordinator that did not
+// finish (a journal, and no summary.json or one with status "drained") and recovers them (see
+// HostedGame::Recover): they wait for their agents to resume. A game that cannot be recovered is
+// reported on stderr and left alone (its folder untouched).
 //
 // Thread safety: CreateGame may be called from any thread; Drain from one thread, once (the
 // destructor drains if nobody did).
@@ -47,6 +52,9 @@ struct CoordinatorOptions {
   std::string metrics_listen;
   int64_t metrics_detail_games = 64;  // live games with per-game/per-player series
   int64_t metrics_period_ms = 100;    // a game publishes at most this often (0 = every round)
+  JournalOptions journal;             // the games' round journals (--no-journal, --journal-*-ms)
+  // At start, recover the unfinished games of records_dir from their journals (--no-recover: no).
+  bool recover = true;
 
   [[nodiscard]] absl::Status Validate() const;
 };
@@ -77,9 +85,15 @@ class Coordinator {
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> CreateGame(
       const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted);
 
-  // Stops taking games and joins, ends every game after its current round (GameOver{DRAINING},
-  // records complete), then shuts the server and threads down. Blocks until done.
+  // Stops taking games and joins (health: NOT_SERVING), drains every game — it stops where it is,
+  // its journal synced and its summary.json saying "drained", its agents' streams ended with
+  // UNAVAILABLE (they resume on the next coordinator) — then shuts the server and threads down.
+  // Blocks until done.
   void Drain();
+
+  // Games recovered at start (and why the others could not be).
+  [[nodiscard]] int recovered() const { return recovered_; }
+  [[nodiscard]] const std::vector<std::string>& recovery_errors() const { return recovery_errors_; }
 
   [[nodiscard]] GameDirectory& directory() { return directory_; }
 
@@ -88,6 +102,11 @@ class Coordinator {
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> DoCreateGame(
       const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted);
   void GameOver(const std::string& id);
+  // Recovers the unfinished games under options_.records_dir.
+  void RecoverGames();
+  // Registers a built game (counted running until it is over) and begins it on its strand.
+  void Adopt(const std::string& id, std::shared_ptr<HostedGame> game);
+  [[nodiscard]] HostedGameConfig BaseConfig(const std::string& id);
 
   const CoordinatorOptions options_;
   // First, so that they outlive every game (games report to them until destroyed).
@@ -109,6 +128,8 @@ class Coordinator {
   std::condition_variable running_changed_;
   int64_t running_ = 0;  // games not yet over; guarded by running_mutex_
   bool drained_ = false;
+  int recovered_ = 0;
+  std::vector<std::string> recovery_errors_;
 };
 
 }  // namespace nashnet::server

@@ -1,253 +1,193 @@
-// HostedGame: the round loop, deadlines, the straggler policy and actions. Joins are in
-// hosted_game_join.cc; the end of a game (record commit, GameOver), GetGame's info and watchers
-// in hosted_game_end.cc.
+// HostedGame: driving the round loop, its listener (journal, rounds.csv, metrics, watchers),
+// actions and feedback, and the batches of rounds on their way to disk. Creation and recovery are
+// in hosted_game_create.cc / hosted_game_recover.cc, joins and history in hosted_game_join.cc,
+// the end of a game in hosted_game_end.cc.
 #include "server/service/hosted_game.h"
 
 #include <algorithm>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
-#include <cstdio>
-#include <set>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "agents/wire/wire.h"
-#include "common/status_macros.h"
+#include "server/journal/journal_file.h"
 #include "server/metrics/game_metrics.h"
 #include "server/metrics/service_metrics.h"
+#include "server/service/game_record.h"
 #include "server/service/hosted_game_internal.h"
 
 namespace nashnet::server {
 namespace {
 
-// Rounds an all-local (or all-substituted) game plays before yielding its strand's thread.
-constexpr int kRoundsPerSlice = 256;
+// A batch goes to disk once it holds this much, whatever the flush period.
+constexpr size_t kFlushBytes = 64 << 10;
+constexpr size_t kFlushRows = 1024;
 
 }  // namespace
 
-void HostedGame::StartPlay() {
-  started_ = true;
-  status_ = v1::GAME_STATUS_RUNNING;
+void HostedGame::Drive() {
+  if (!loop_->Advance()) return;
+  // The slice ran out (an all-local game): yield the thread, continue from the io_context.
+  boost::asio::post(io_->get_executor(), [self = shared_from_this()] {
+    boost::asio::dispatch(self->strand_, [self] { self->Drive(); });
+  });
+}
+
+void HostedGame::OnRunning(bool first) {
+  if (replaying_) return;
+  first_round_start_ = clock_->Now();
+  round_start_ = first_round_start_;
+  if (!first) return;  // a recovered game: its agents got Joined{started}, no Start
   for (Seat& seat : seats_) {
     if (seat.local || seat.stream == nullptr) continue;
     if (v1::CoordinatorMessage* out = seat.stream->Outbox(); out != nullptr) {
-      out->mutable_start()->set_round(match_->round());
+      out->mutable_start()->set_round(loop_->round());
       seat.stream->Send();
     }
   }
-  first_round_start_ = std::chrono::steady_clock::now();
-  BeginRound();
-  Advance();
 }
 
-void HostedGame::BeginRound() {
-  if (metrics_ != nullptr) {
-    // Remote rounds are all timed; a game of local seats times one round in kTimedRoundEvery.
-    round_timed_ = num_remote_ > 0 || match_->round() % GameMetrics::kTimedRoundEvery == 1;
-    if (round_timed_) round_start_ = std::chrono::steady_clock::now();
-  }
-  for (LocalSeat& local : locals_) {
-    (void)local.Play(match_.get());  // always OK (local_seat.h)
-  }
-  if (num_remote_ == 0) return;
-  if (straggler_ != v1::STRAGGLER_POLICY_WAIT) {
-    for (int i = 0; i < static_cast<int>(seats_.size()); ++i) {
-      const Seat& seat = seats_[i];
-      if (!seat.local && seat.stream == nullptr && !seat.submitted) Substitute(i);
+void HostedGame::OnRoundResolved(int64_t t) {
+  const int n = static_cast<int>(seats_.size());
+  // The journal: what every seat played, and the feedback remote seats are sent.
+  if (journal_.enabled && !replaying_) {
+    v1::JournalRound* round = journal_record_.mutable_round();
+    round->set_round(t);
+    while (round->seats_size() < n) round->add_seats();
+    for (int i = 0; i < n; ++i) {
+      v1::JournalSeatPlay* play = round->mutable_seats(i);
+      const SeatPlay& p = loop_->play(i);
+      agents::ActionToProto(t, p.action, p.strategy, play->mutable_action());
+      play->set_substituted(loop_->substituted(i));
+      if (seats_[i].local) {
+        play->clear_feedback();
+      } else {
+        agents::FeedbackToProto(loop_->feedback(i), p.action, loop_->substituted(i),
+                                play->mutable_feedback());
+      }
     }
+    AppendJournalRecord(journal_record_, &batch_->journal);
   }
-  ArmDeadline();
-}
-
-void HostedGame::Advance() {
-  int rounds = 0;
-  while (!over_ && started_ && match_->all_submitted()) {
-    ResolveRound();
-    if (over_) return;
-    if (match_->finished()) return EndGame(v1::GAME_OVER_REASON_COMPLETED);
-    if (stop_requested_) return EndGame(reason_);
-    BeginRound();
-    if (++rounds >= kRoundsPerSlice && match_->all_submitted()) {
-      if (slice_pending_) return;
-      // Yield the thread: the rest continues from the io_context.
-      slice_pending_ = true;
-      boost::asio::post(io_->get_executor(), [self = shared_from_this()] {
-        boost::asio::dispatch(self->strand_, [self] {
-          self->slice_pending_ = false;
-          self->Advance();
-        });
-      });
-      return;
-    }
-  }
-}
-
-void HostedGame::ResolveRound() {
-  const int64_t t = match_->round();
-  match_->Resolve(&feedback_);
-  std::chrono::steady_clock::time_point now;
   const bool final = t == plan_.match.rounds;
-  const bool clocked = metrics_ != nullptr && (round_timed_ || final);
-  if (clocked) {
-    now = std::chrono::steady_clock::now();
-    if (round_timed_) {
-      metrics_->RoundResolved(std::chrono::duration<double>(now - round_start_).count());
-    } else {
-      metrics_->RoundCounted();
-    }
-    // Rounds and response times reach the service's histograms when the game publishes (at
-    // most every --metrics-period-ms) and at its end: no histogram mutex per round.
-  } else if (metrics_ != nullptr) {
-    metrics_->RoundCounted();
-  }
-  const bool recorded = IsRecordedRound(t, plan_.spec.record_every(), plan_.match.rounds);
+  const bool recorded = IsRecordedRound(t, plan_.spec.record_every(), plan_.match.rounds) &&
+                        (!replaying_ || t > csv_last_round_);
   bool watched = false;
   for (const Watcher& w : watchers_) watched = watched || t % w.every == 0;
   if (recorded || watched) {
-    latest_ = match_->Snapshot();
+    latest_ = loop_->match().Snapshot();
     latest_round_ = t;
   }
-  if (clocked) PublishMetrics(t, final, now);  // the period is checked on clocked rounds only
   if (recorded) {
-    writer_->Post([record = record_, metrics = latest_] { record->rounds->OnRound(metrics); });
+    batch_->rows.push_back(latest_);
+    last_row_round_ = t;
   }
-  const int n = static_cast<int>(seats_.size());
-  for (int i = 0; i < n; ++i) {
-    Seat& seat = seats_[i];
-    if (seat.local) {
-      locals_[seat.local_index].Update(feedback_[i]);
-      continue;
+  if (replaying_) return;
+  if (metrics_ != nullptr) {
+    // Remote rounds are all timed; an all-local game (rounds of a fraction of a microsecond)
+    // times one round in kTimedRoundEvery and counts the others.
+    const int64_t every = GameMetrics::kTimedRoundEvery;
+    const bool timed = num_remote_ > 0 || t % every == 1;
+    if (timed || final || t % every == 0) {
+      const Clock::Time now = clock_->Now();
+      if (timed) {
+        metrics_->RoundResolved(std::chrono::duration<double>(now - round_start_).count());
+      } else {
+        metrics_->RoundCounted();
+      }
+      if (timed || final) PublishMetrics(t, final, now);  // the period is checked on these only
+      round_start_ = now;                                 // the next round starts now
+    } else {
+      metrics_->RoundCounted();
     }
-    if (seat.stream != nullptr && seat.joined_pending) {
-      SendJoined(i);
-    } else if (seat.stream != nullptr && t >= seat.first_feedback_round) {
-      SendFeedback(i);
-    }
-    seat.submitted = false;
-    seat.substituted_now = false;
-    seat.played_default = false;
   }
   if (watched) NotifyWatchers(/*last=*/false);
+  MaybeFlush(/*force=*/false);
 }
 
-void HostedGame::SendFeedback(int i) {
+void HostedGame::OnSeatMissed(int seat, int64_t /*round*/) {
+  if (service_metrics_ != nullptr) service_metrics_->DeadlineMissed();
+  AppendEvent(seat, v1::JournalSeatEvent::KIND_MISSED_DEADLINE);
+}
+
+void HostedGame::OnSeatLost(int seat, SeatLoss /*why*/) {
+  if (service_metrics_ != nullptr) service_metrics_->Evicted();
+  AppendEvent(seat, v1::JournalSeatEvent::KIND_EVICTED);
+}
+
+void HostedGame::AppendEvent(int seat, v1::JournalSeatEvent::Kind kind) {
+  if (!journal_.enabled || replaying_) return;
+  v1::JournalRecord record;
+  v1::JournalSeatEvent* event = record.mutable_seat_event();
+  event->set_seat(seat);
+  event->set_kind(kind);
+  event->set_round(loop_->round());
+  if (kind == v1::JournalSeatEvent::KIND_JOINED || kind == v1::JournalSeatEvent::KIND_RESUMED) {
+    event->set_agent_name(seats_[seat].agent_name);
+    *event->mutable_learner() = seats_[seat].learner;
+  }
+  AppendJournalRecord(record, &batch_->journal);
+  MaybeFlush(/*force=*/false);
+}
+
+void HostedGame::SendFeedback(int i, int64_t round, const SeatPlay& play, bool substituted,
+                              const agents::Feedback& feedback) {
   Seat& seat = seats_[i];
-  v1::CoordinatorMessage* out = seat.stream->Outbox();
-  if (out == nullptr) {
-    ++seat.missed;
-    Evict(i, grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                          absl::StrCat("evicted: seat ", i, " of game ", id_,
-                                       " does not read its stream (two messages unread)")));
+  if (seat.stream == nullptr || replaying_) return;
+  if (seat.joined_pending) {
+    // Joined (and the seat's history, this round included) go out now that the round is over.
+    SendJoined(i);
     return;
   }
-  const agents::Action& played = seat.played_default ? seat.default_action : seat.last_action;
-  agents::FeedbackToProto(feedback_[i], played, seat.substituted_now, out->mutable_feedback());
+  if (round < seat.first_feedback_round) return;
+  v1::CoordinatorMessage* out = seat.stream->Outbox();
+  if (out == nullptr) {
+    // Two messages unread: the agent does not read its stream. Its seat goes (a resume takes it
+    // back); the loop counts the eviction.
+    loop_->Evict(i);
+    return;
+  }
+  agents::FeedbackToProto(feedback, play.action, substituted, out->mutable_feedback());
   seat.stream->Send();
 }
 
-void HostedGame::ArmDeadline() {
-  deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms_);
-  if (timer_waiting_) return;  // it fires early and waits again until deadline_
-  WaitForDeadline();
-}
-
-void HostedGame::BringDeadlineForward(std::chrono::steady_clock::time_point t) {
-  if (t >= deadline_) return;
-  deadline_ = t;
-  WaitForDeadline();  // replacing the expiry aborts the pending wait
-}
-
-void HostedGame::WaitForDeadline() {
-  timer_waiting_ = true;
-  timer_.expires_at(deadline_);
-  timer_.async_wait(boost::asio::bind_executor(
-      strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
-        // Aborted: a newer wait replaced this one (BringDeadlineForward) or the game ended.
-        if (ec == boost::asio::error::operation_aborted) return;
-        self->timer_waiting_ = false;
-        if (!ec) self->OnTimer();
-      }));
-}
-
-void HostedGame::OnTimer() {
-  if (over_ || !started_) return;
-  if (std::chrono::steady_clock::now() < deadline_) {
-    WaitForDeadline();
-    return;
-  }
-  DeadlinePassed();
-}
-
-void HostedGame::DeadlinePassed() {
-  const int n = static_cast<int>(seats_.size());
-  for (int i = 0; i < n; ++i) {
-    Seat& seat = seats_[i];
-    if (seat.local || seat.submitted) continue;
-    ++seat.missed;
-    if (service_metrics_ != nullptr) service_metrics_->DeadlineMissed();
-    if (seat.stream != nullptr && ++seat.consecutive >= evict_after_) {
-      Evict(i, grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                            absl::StrCat("evicted after ", seat.consecutive,
-                                         " missed deadlines (seat ", i, " of game ", id_, ")")));
-    }
-    if (straggler_ != v1::STRAGGLER_POLICY_WAIT) Substitute(i);
-  }
-  if (!match_->all_submitted()) {
-    if (stop_requested_) return EndGame(reason_);
-    ArmDeadline();
-    return;
-  }
-  Advance();
-}
-
-void HostedGame::Substitute(int i) {
-  Seat& seat = seats_[i];
-  if (straggler_ == v1::STRAGGLER_POLICY_REPEAT_LAST && seat.has_last) {
-    match_->SubmitActionUnchecked(i, seat.last_action,
-                                  seat.last_has_strategy ? &seat.last_strategy : nullptr);
-  } else {
-    match_->SubmitActionUnchecked(i, seat.default_action,
-                                  seat.default_has_strategy ? &seat.default_strategy : nullptr);
-    seat.played_default = true;
-  }
-  seat.submitted = true;
-  seat.substituted_now = true;
-  ++seat.substituted;
-}
-
-void HostedGame::Evict(int i, const grpc::Status& status) {
+void HostedGame::LoseStream(int i, SeatLoss why, int64_t missed) {
   Seat& seat = seats_[i];
   if (seat.stream == nullptr) return;
-  seat.stream->End(status);
-  seat.evicted = true;
-  if (service_metrics_ != nullptr) service_metrics_->Evicted();
+  seat.stream->End(grpc::Status(
+      grpc::StatusCode::DEADLINE_EXCEEDED,
+      why == SeatLoss::kNotReading
+          ? absl::StrCat("evicted: seat ", i, " of game ", id_,
+                         " does not read its stream (two messages unread); resume with the "
+                         "seat's token")
+          : absl::StrCat("evicted after ", missed, " missed deadlines (seat ", i, " of game ", id_,
+                         "); resume with the seat's token")));
   Vacate(i);
 }
 
 void HostedGame::Vacate(int i) {
   Seat& seat = seats_[i];
   seat.stream = nullptr;
-  seat.consecutive = 0;
   seat.joined_pending = false;
+  seat.history.clear();
+  seat.history_loading = false;
   budget_->Release();
   if (service_metrics_ != nullptr) service_metrics_->AgentDisconnected();
-  if (!started_) {  // nobody played yet: the seat is free for anyone, or for its token's holder
+  if (!loop_->ever_started()) {
+    // Nobody played yet: the seat is free for anyone, or for its token's holder (the token stays
+    // valid until another agent takes the seat, which gets a new one).
     seat.issued = false;
     seat.agent_name.clear();
-    seat.algorithm.clear();
   }
 }
 
-void HostedGame::StreamGone(int seat, SeatStream* stream) {
-  if (seat < 0 || seat >= static_cast<int>(seats_.size()) || seats_[seat].stream != stream) return;
-  Vacate(seat);
-  if (started_ && !over_ && straggler_ != v1::STRAGGLER_POLICY_WAIT && !seats_[seat].submitted) {
-    Substitute(seat);
-    Advance();
-  }
+void HostedGame::StreamGone(int i, SeatStream* stream) {
+  if (i < 0 || i >= static_cast<int>(seats_.size()) || seats_[i].stream != stream) return;
+  Vacate(i);
+  loop_->SeatLeft(i);
+  Drive();
 }
 
 void HostedGame::SendError(SeatStream* stream, absl::StatusCode code, std::string message,
@@ -265,72 +205,99 @@ void HostedGame::OnAction(int i, SeatStream* stream, const v1::Action& action) {
   if (i < 0 || i >= static_cast<int>(seats_.size()) || seats_[i].stream != stream) return;
   Seat& seat = seats_[i];
   const int64_t round = action.round();
-  // Over (stopped or drained mid-round): GameOver follows once the record is written; an action
-  // sent meanwhile is moot, not a fault.
-  if (over_) return;
-  if (!started_) {
+  // Over (stopped, drained, failed): the game is going away; an action meanwhile is moot.
+  if (over()) return;
+  if (round == seat.resend_round && loop_->submitted(i) && !loop_->substituted(i)) {
+    seat.resend_round = 0;  // a resumed agent resending the action we already have
+    return;
+  }
+  if (seat.history_loading || !seat.history.empty()) {
     ++seat.rejected;
     CountRejected(RejectReason::kProtocol);
-    return SendError(
-        stream, absl::StatusCode::kFailedPrecondition,
-        absl::StrCat("action: game ", id_, " has not started (wait for the Start message)"), round);
-  }
-  if (round != match_->round()) {
-    ++seat.rejected;
-    CountRejected(RejectReason::kWrongRound);
-    return SendError(
-        stream, absl::StatusCode::kInvalidArgument,
-        absl::StrCat("action.round: ", round, ", but game ", id_, " is at round ", match_->round()),
-        round);
-  }
-  if (seat.submitted) {
-    ++seat.rejected;  // late (the straggler policy played) or a second action
-    CountRejected(seat.substituted_now ? RejectReason::kWrongRound : RejectReason::kProtocol);
-    return SendError(
-        stream, absl::StatusCode::kFailedPrecondition,
-        seat.substituted_now
-            ? absl::StrCat("action.round: round ", round, " of seat ", i,
-                           " was already played by the straggler policy (deadline passed)")
-            : absl::StrCat("action.round: seat ", i, " already played round ", round),
-        round);
+    return SendError(stream, absl::StatusCode::kFailedPrecondition,
+                     "action: the seat's history is still being sent (replay it first)", round);
   }
   absl::StatusOr<agents::WireAction> wire = agents::ActionFromProto(action, seat.dimension);
   absl::Status status = wire.status();
   if (status.ok()) {
-    status = match_->SubmitAction(i, wire->action, wire->has_strategy ? &wire->strategy : nullptr);
+    status = loop_->SubmitRemote(i, round, std::move(wire->action),
+                                 wire->has_strategy ? &wire->strategy : nullptr);
   }
   if (!status.ok()) {
     ++seat.rejected;
-    CountRejected(RejectReason::kInvalidAction);
+    const bool wrong_round = absl::StartsWith(status.message(), "action.round");
+    CountRejected(absl::IsFailedPrecondition(status) && !wrong_round ? RejectReason::kProtocol
+                  : wrong_round                                      ? RejectReason::kWrongRound
+                                : RejectReason::kInvalidAction);
     std::string message(status.message());
     if (!absl::StartsWith(message, "action")) message = absl::StrCat("action: ", message);
     return SendError(stream, status.code(), std::move(message), round);
   }
-  seat.submitted = true;
-  seat.consecutive = 0;
   if (metrics_ != nullptr) {
-    metrics_->AgentResponded(std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                           std::max(round_start_, seat.joined_at))
-                                 .count());
+    const Clock::Time now = clock_->Now();
+    metrics_->AgentResponded(
+        std::chrono::duration<double>(now - loop_->prompted_at(i).value_or(now)).count());
   }
-  seat.has_last = true;
-  seat.last_action = std::move(wire->action);
-  seat.last_has_strategy = wire->has_strategy;
-  if (wire->has_strategy) seat.last_strategy = std::move(wire->strategy);
-  Advance();
+  Drive();
 }
 
 void HostedGame::CountRejected(RejectReason reason) {
   if (service_metrics_ != nullptr) service_metrics_->Rejected(reason);
 }
 
-void HostedGame::PublishMetrics(int64_t t, bool final, std::chrono::steady_clock::time_point now) {
+void HostedGame::PublishMetrics(int64_t t, bool final, Clock::Time now) {
   if (!metrics_->Due(t, final, now)) return;
   if (latest_round_ != t) {
-    latest_ = match_->Snapshot();
+    latest_ = loop_->match().Snapshot();
     latest_round_ = t;
   }
   metrics_->Publish(latest_, now);
+}
+
+void HostedGame::MaybeFlush(bool force) {
+  if (batch_->empty() || record_failed_) return;
+  if (!force && batch_->journal.size() < kFlushBytes && batch_->rows.size() < kFlushRows) {
+    if (!flush_armed_) {
+      // The batch goes out at the latest one flush period from now.
+      flush_armed_ = true;
+      flush_timer_->ArmAt(clock_->Now() + journal_.flush, [this] {
+        flush_armed_ = false;
+        Flush(/*sync=*/false, nullptr);
+      });
+    }
+    return;
+  }
+  Flush(/*sync=*/false, nullptr);
+}
+
+void HostedGame::Flush(bool sync, std::function<void(absl::Status)> then) {
+  if (flush_armed_) {
+    flush_armed_ = false;
+    flush_timer_->Cancel();
+  }
+  const Clock::Time now = clock_->Now();
+  const bool due_sync = sync || journal_.sync.count() == 0 || now - last_flush_ >= journal_.sync;
+  if (due_sync) last_flush_ = now;
+  auto batch = std::make_shared<Batch>();
+  std::swap(*batch, *batch_);
+  batch_->journal.reserve(batch->journal.capacity());
+  writer_->Post([record = record_, batch, due_sync, then = std::move(then),
+                 self = shared_from_this()]() mutable {
+    absl::Status status = record->Append(batch->journal, batch->rows, due_sync);
+    if (!status.ok() || then) {
+      boost::asio::dispatch(self->strand_, [self, status, then = std::move(then)] {
+        if (!status.ok()) self->RecordFailed(status);
+        if (then) then(status);
+      });
+    }
+  });
+}
+
+void HostedGame::RecordFailed(const absl::Status& status) {
+  if (record_failed_) return;
+  record_failed_ = true;
+  message_ = absl::StrCat("the run record could not be written: ", status.message());
+  loop_->Fail();  // OnEnded(kFailed): agents get GameOver{FAILED} at once
 }
 
 }  // namespace nashnet::server

@@ -1,37 +1,61 @@
-// HostedGame: an agent's Join (token, seat choice or resume, the seat budget) and Joined.
+// HostedGame: an agent's Join (tokens, seat choice or resume, the seat budget), Joined, and the
+// history a resuming agent replays.
 #include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "agents/wire/wire.h"
+#include "server/journal/journal_file.h"
 #include "server/metrics/service_metrics.h"
+#include "server/service/game_record.h"
 #include "server/service/hosted_game.h"
 #include "server/service/hosted_game_internal.h"
 
 namespace nashnet::server {
+namespace {
+
+// History messages stay well under the default 4 MiB message limit of agents.
+constexpr size_t kHistoryMessageBytes = 1 << 20;
+
+// Compares secrets in time independent of where they differ.
+bool SameSecret(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const std::string& longer = a.size() >= b.size() ? a : b;
+  const std::string& other = a.size() >= b.size() ? b : a;
+  for (size_t k = 0; k < longer.size(); ++k) {
+    const unsigned char o = k < other.size() ? static_cast<unsigned char>(other[k]) : 0;
+    diff |= static_cast<unsigned char>(longer[k]) ^ o;
+  }
+  return diff == 0;
+}
+
+}  // namespace
 
 absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
-  if (over_ || stop_requested_) {
+  if (over()) {
     CountRejected(RejectReason::kOther);
-    if (over_) return absl::FailedPreconditionError(absl::StrCat("game ", id_, " is over"));
+    return absl::FailedPreconditionError(absl::StrCat("game ", id_, " is over"));
+  }
+  if (loop_->state() == GameState::kStopping) {
+    CountRejected(RejectReason::kOther);
     return absl::UnavailableError(absl::StrCat("game ", id_, " is stopping"));
   }
-  const std::string& needed = plan_.spec.service().join_token();
-  if (!needed.empty() && join.join_token() != needed) {
+  if (!join_token_.empty() && !SameSecret(join.join_token(), join_token_)) {
     CountRejected(RejectReason::kUnauthenticated);
     return absl::UnauthenticatedError(
         join.join_token().empty() ? absl::StrCat("join.join_token: game ", id_, " needs one")
                                   : absl::StrCat("join.join_token: wrong token for game ", id_));
   }
   const int n = static_cast<int>(seats_.size());
+  const bool resume = !join.resume_token().empty();
   int i = -1;
-  if (!join.resume_token().empty()) {
-    // Before the start a vacated seat keeps its token until another agent takes the seat, so
-    // the agent that left can still come back with it.
+  if (resume) {
+    // Before round 1 a vacated seat keeps its token until another agent takes the seat, so the
+    // agent that left can still come back with it.
     for (int k = 0; k < n; ++k) {
       const Seat& s = seats_[k];
-      if (!s.local && (s.issued || !started_) && !s.token.empty() &&
-          s.token == join.resume_token()) {
+      if (!s.local && (s.issued || !loop_->ever_started()) &&
+          SameSecret(s.token, join.resume_token())) {
         i = k;
       }
     }
@@ -79,51 +103,140 @@ absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
     seat.stream->End(grpc::Status(
         grpc::StatusCode::ABORTED,
         absl::StrCat("seat ", i, " of game ", id_, " was resumed by another connection")));
-    seat.stream = nullptr;  // its seat budget (and its count in agents_connected) pass on
-  } else if (!budget_->TryAcquire()) {
+    Vacate(i);
+    loop_->SeatLeft(i);
+  }
+  if (!budget_->TryAcquire()) {
     CountRejected(RejectReason::kLimit);
     return absl::ResourceExhaustedError(absl::StrCat("coordinator: --max-seats reached (",
                                                      budget_->max(), " connected remote seats)"));
-  } else if (service_metrics_ != nullptr) {
-    service_metrics_->AgentConnected();  // with the budget: released exactly where it is
   }
+  if (service_metrics_ != nullptr) service_metrics_->AgentConnected();
+  if (!resume && seat.handed_out) {
+    // A new agent takes a seat whose token an agent that left before round 1 still holds: the
+    // seat gets a new token (and the old one stops working).
+    seat.token = NewToken();
+    writer_->Post([record = record_, secrets = Secrets()] {
+      record->WriteSecrets(secrets).IgnoreError();  // a failure fails the next Append
+    });
+  }
+  seat.issued = true;
+  seat.handed_out = true;
   seat.stream = stream;
-  seat.consecutive = 0;
-  if (!seat.issued) {
-    seat.issued = true;
-    if (join.resume_token().empty()) seat.token = NewToken();  // else: its own token, taken back
-  }
+  seat.learner_round = resume ? join.learner_round() : 0;
   if (!join.agent_name().empty()) seat.agent_name = join.agent_name();
-  if (!join.algorithm().empty()) seat.algorithm = join.algorithm();
-  // A resume in the middle of a round the straggler policy already played for this seat: the
-  // agent joins at the next round, so Joined waits until this round is resolved.
-  seat.joined_pending = started_ && seat.submitted;
-  seat.first_feedback_round = match_->round() + (seat.joined_pending ? 1 : 0);
-  if (!seat.joined_pending) SendJoined(i);
-  if (!started_) {
-    bool all = true;
-    for (const Seat& s : seats_) all = all && (s.local || s.stream != nullptr);
-    if (all) StartPlay();
+  if (!join.learner().algorithm().empty()) {
+    seat.learner = join.learner();  // it runs its own learner: the record says so
+  } else if (!join.algorithm().empty() && join.algorithm() != seat.spec_learner.algorithm()) {
+    seat.learner.Clear();
+    seat.learner.set_algorithm(join.algorithm());
+  } else {
+    seat.learner = seat.spec_learner;
   }
+  if (resume) ++seat.resumes;
+  AppendEvent(i, resume ? v1::JournalSeatEvent::KIND_RESUMED : v1::JournalSeatEvent::KIND_JOINED);
+  if (loop_->submitted(i) && loop_->substituted(i)) {
+    // The straggler policy already played this round for the seat: the agent comes in at the
+    // next round, so Joined (and its history, this round included) wait until it is resolved.
+    seat.joined_pending = true;
+    loop_->SeatJoined(i, /*catching_up=*/true);
+  } else {
+    SendJoined(i);
+  }
+  Drive();
   return i;
 }
 
 void HostedGame::SendJoined(int i) {
   Seat& seat = seats_[i];
   seat.joined_pending = false;
-  if (service_metrics_ != nullptr) seat.joined_at = std::chrono::steady_clock::now();
+  const int64_t played = loop_->rounds_played();
+  const int64_t next = loop_->round();
+  const int64_t absorbed = seat.learner_round;
+  // What the agent must replay: everything (a fresh learner, or one ahead of the journal: reset)
+  // or what it missed. Without a journal there is nothing to replay from.
+  seat.reset = absorbed > played;
+  seat.replay_from = 0;
+  if (journal_.enabled && played > 0) {
+    if (seat.reset || absorbed <= 0) {
+      seat.replay_from = 1;
+    } else if (absorbed < played) {
+      seat.replay_from = absorbed + 1;
+    }
+  }
+  seat.first_feedback_round = next;
+  seat.resend_round = loop_->submitted(i) && !loop_->substituted(i) ? next : 0;
   v1::CoordinatorMessage* out = seat.stream->Outbox();
   if (out == nullptr) return;  // a fresh stream always has room
   v1::Joined* joined = out->mutable_joined();
   joined->set_game_id(id_);
   joined->set_seat(i);
-  agents::PlayerViewToProto(match_->ViewFor(i), joined->mutable_view());
-  joined->set_round_deadline_ms(deadline_ms_);
-  joined->set_straggler(straggler_);
+  agents::PlayerViewToProto(loop_->match().ViewFor(i), joined->mutable_view());
+  joined->set_round_deadline_ms(loop_->options().deadline.count());
+  joined->set_straggler(plan_.spec.service().straggler() == v1::STRAGGLER_POLICY_UNSPECIFIED
+                            ? v1::STRAGGLER_POLICY_WAIT
+                            : plan_.spec.service().straggler());
   joined->set_resume_token(seat.token);
-  joined->set_next_round(match_->round());
-  joined->set_started(started_);
+  joined->set_next_round(next);
+  joined->set_started(loop_->ever_started());
+  *joined->mutable_learner() = seat.spec_learner;
+  joined->set_reset(seat.reset);
+  joined->set_replay_from(seat.replay_from);
   seat.stream->Send();
+  if (seat.replay_from == 0) {
+    if (loop_->seat_state(i) == SeatState::kCatchingUp) {
+      loop_->SeatCaughtUp(i);
+    } else {
+      loop_->SeatJoined(i, /*catching_up=*/false);
+    }
+    return;
+  }
+  // The history comes from the journal: hand the disk what is still in memory, then read it
+  // back there (the disk thread runs its tasks in order).
+  if (loop_->seat_state(i) != SeatState::kCatchingUp) loop_->SeatJoined(i, /*catching_up=*/true);
+  seat.history_loading = true;
+  if (!batch_->empty()) Flush(/*sync=*/false, nullptr);
+  writer_->Post([self = shared_from_this(), path = record_dir_ / kJournalFileName, i,
+                 from = seat.replay_from, to = played, stream = seat.stream] {
+    absl::StatusOr<std::vector<v1::CoordinatorMessage>> history =
+        ReadSeatHistory(path, i, from, to, kHistoryMessageBytes);
+    boost::asio::dispatch(self->strand_, [self, i, stream, history = std::move(history)]() mutable {
+      Seat& seat = self->seats_[i];
+      if (seat.stream != stream || !seat.history_loading) return;  // gone meanwhile
+      seat.history_loading = false;
+      if (!history.ok()) {
+        // The journal cannot give the seat its past: the agent cannot continue faithfully.
+        stream->End(grpc::Status(
+            grpc::StatusCode::DATA_LOSS,
+            absl::StrCat("seat ", i, " of game ", self->id_,
+                         ": cannot replay its history: ", history.status().message())));
+        self->Vacate(i);
+        self->loop_->SeatLeft(i);
+        return;
+      }
+      for (v1::CoordinatorMessage& message : *history) seat.history.push_back(std::move(message));
+      self->PumpHistory(i);
+    });
+  });
+}
+
+void HostedGame::PumpHistory(int i) {
+  Seat& seat = seats_[i];
+  if (seat.stream == nullptr || seat.history_loading) return;
+  while (!seat.history.empty()) {
+    v1::CoordinatorMessage* out = seat.stream->Outbox();
+    if (out == nullptr) return;  // StreamWritable brings us back
+    *out = std::move(seat.history.front());
+    seat.history.pop_front();
+    seat.stream->Send();
+  }
+  loop_->SeatCaughtUp(i);  // its deadline (if the round runs) starts now
+  Drive();
+}
+
+void HostedGame::StreamWritable(int i, SeatStream* stream) {
+  if (i < 0 || i >= static_cast<int>(seats_.size()) || seats_[i].stream != stream) return;
+  if (!seats_[i].history.empty()) PumpHistory(i);
 }
 
 }  // namespace nashnet::server

@@ -72,6 +72,7 @@ void RunSummaryToProto(const RunSummary& summary, v1::GameSummary* out) {
   out->set_equilibrium_distance(summary.equilibrium_distance);
   out->set_elapsed_seconds(summary.elapsed_seconds);
   out->set_rounds_per_second(summary.rounds_per_second);
+  out->set_status(summary.status);
   out->mutable_players()->Reserve(static_cast<int>(summary.players.size()));
   for (const PlayerSummary& player : summary.players) {
     v1::PlayerSummary* wire = out->add_players();
@@ -81,6 +82,11 @@ void RunSummaryToProto(const RunSummary& summary, v1::GameSummary* out) {
     wire->set_realized_regret(player.realized_regret);
     wire->set_dynamic_regret(player.dynamic_regret);
     wire->set_average_payoff(player.average_payoff);
+    for (const auto& [name, value] : player.params) (*wire->mutable_params())[name] = value;
+    wire->set_substituted_rounds(player.substituted_rounds);
+    wire->set_missed_deadlines(player.missed_deadlines);
+    wire->set_evictions(player.evictions);
+    wire->set_resumes(player.resumes);
   }
 }
 
@@ -93,6 +99,7 @@ RunSummary RunSummaryFromProto(const v1::GameSummary& summary) {
   out.equilibrium_distance = summary.equilibrium_distance();
   out.elapsed_seconds = summary.elapsed_seconds();
   out.rounds_per_second = summary.rounds_per_second();
+  out.status = summary.status();
   out.players.reserve(summary.players_size());
   for (const v1::PlayerSummary& wire : summary.players()) {
     PlayerSummary& player = out.players.emplace_back();
@@ -102,6 +109,11 @@ RunSummary RunSummaryFromProto(const v1::GameSummary& summary) {
     player.realized_regret = wire.realized_regret();
     player.dynamic_regret = wire.dynamic_regret();
     player.average_payoff = wire.average_payoff();
+    for (const auto& [name, value] : wire.params()) player.params[name] = value;
+    player.substituted_rounds = wire.substituted_rounds();
+    player.missed_deadlines = wire.missed_deadlines();
+    player.evictions = wire.evictions();
+    player.resumes = wire.resumes();
   }
   return out;
 }

@@ -177,6 +177,8 @@ void PlayReactor::OnWritten(bool ok) {
   }
   MaybeFinish();
   MaybeRead();
+  // A slot is free again: the game may have more to send (a resume's history).
+  if (ok && !closing_ && !waiting_ && seat_ >= 0) game_->StreamWritable(seat_, this);
 }
 
 void PlayReactor::End(const grpc::Status& status) {

@@ -193,9 +193,16 @@ TEST(SummaryJson, KeysComeInTheDocumentedOrder) {
       nlohmann::ordered_json::parse(SummaryJson(HandMadeSummary(7, 1.0, 0.1)));
   std::vector<std::string> keys;
   for (const auto& [key, value] : json.items()) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"rounds", "seed", "nash_gap", "empirical_nash_gap",
-                                            "equilibrium_distance", "elapsed_seconds",
-                                            "rounds_per_second", "players"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"rounds", "seed", "status", "nash_gap",
+                                            "empirical_nash_gap", "equilibrium_distance",
+                                            "elapsed_seconds", "rounds_per_second", "players"}));
+  std::vector<std::string> player_keys;
+  for (const auto& [key, value] : json["players"][0].items()) player_keys.push_back(key);
+  EXPECT_EQ(player_keys, (std::vector<std::string>{"algorithm", "params", "strategy", "regret",
+                                                   "realized_regret", "dynamic_regret",
+                                                   "average_payoff", "substituted_rounds",
+                                                   "missed_deadlines", "evictions", "resumes"}));
+  EXPECT_EQ(json["status"], "completed");
   RunSummary unmeasured = HandMadeSummary(7, 1.0, 0.1);
   unmeasured.rounds_per_second = kNaN;  // e.g. a run that played no round
   EXPECT_TRUE(nlohmann::json::parse(SummaryJson(unmeasured))["rounds_per_second"].is_null());

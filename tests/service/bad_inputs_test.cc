@@ -281,16 +281,19 @@ TEST_F(BadInputs, VanishedStreamVacatesItsSeatForAResume) {
   ASSERT_TRUE(vacated.ok()) << vacated.status();
   EXPECT_EQ(vacated->status(), v1::GAME_STATUS_RUNNING);
 
-  // The token takes the vacated seat back, mid-game.
+  // The token takes the vacated seat back, mid-game. The client says its learner has absorbed
+  // round 1 (it read that feedback), so there is nothing to replay.
   PlayStream resumed(c);
   v1::Join join = MakeJoin("vanish");
   join.set_resume_token(token);
+  join.set_learner_round(1);
   ASSERT_TRUE(resumed.SendJoin(join));
   std::optional<v1::CoordinatorMessage> rejoined = resumed.Read();
   ASSERT_TRUE(rejoined && rejoined->has_joined()) << resumed.Finish().error_message();
   EXPECT_EQ(rejoined->joined().seat(), 0);
   EXPECT_TRUE(rejoined->joined().started());
   EXPECT_EQ(rejoined->joined().next_round(), 2);
+  EXPECT_EQ(rejoined->joined().replay_from(), 0);
   ASSERT_TRUE(resumed.SendAction(PureAction(2, 1, 2)));
   std::optional<v1::CoordinatorMessage> feedback = resumed.Read();
   ASSERT_TRUE(feedback && feedback->has_feedback()) << (feedback ? feedback->DebugString() : "");

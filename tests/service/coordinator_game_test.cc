@@ -1,20 +1,16 @@
-// HostedGame without a network: fake streams stand in for agents, so seats, the straggler
-// policies, eviction, resumption, in-band errors and StopGame are checked message by message.
-// Deadlines are real Asio timers of 20-40 ms; the waits below poll up to 10 s, so the tests are
-// not timing-sensitive beyond "a deadline eventually passes".
+// HostedGame without a network (tests/service/hosted_game_fixture.h): fake streams for agents,
+// a FakeClock for time. Seats, the straggler policies, eviction, resumption, in-band errors and
+// StopGame, checked message by message; deadlines pass when the test advances the clock.
 #include <gtest/gtest.h>
 
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <future>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -22,146 +18,14 @@
 #include "server/record/run_file.h"
 #include "server/service/game_directory.h"
 #include "server/service/hosted_game.h"
+#include "tests/service/hosted_game_fixture.h"
 
 namespace nashnet::server {
 namespace {
 
-class FakeStream : public SeatStream {
- public:
-  v1::CoordinatorMessage* Outbox() override {
-    if (ended || full || messages.size() >= capacity) return nullptr;
-    slot.Clear();
-    return &slot;
-  }
-  void Send() override { messages.push_back(slot); }
-  v1::CoordinatorMessage* LastOutbox() override {
-    if (ended) return nullptr;
-    last.Clear();
-    has_last = true;
-    return &last;
-  }
-  void End(const grpc::Status& status) override {
-    if (has_last) messages.push_back(last);  // after everything sent, however full
-    ended = true;
-    end_status = status;
-  }
-
-  // The last message of `kind`, or null.
-  const v1::CoordinatorMessage* Last(v1::CoordinatorMessage::KindCase kind) const {
-    for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
-      if (it->kind_case() == kind) return &*it;
-    }
-    return nullptr;
-  }
-  int Count(v1::CoordinatorMessage::KindCase kind) const {
-    int n = 0;
-    for (const auto& m : messages) n += m.kind_case() == kind;
-    return n;
-  }
-
-  v1::CoordinatorMessage slot;
-  v1::CoordinatorMessage last;
-  bool has_last = false;
-  std::vector<v1::CoordinatorMessage> messages;
-  bool full = false;
-  size_t capacity = SIZE_MAX;  // Outbox() is full once this many messages were sent
-  bool ended = false;
-  grpc::Status end_status;
-};
-
-class HostedGameTest : public ::testing::Test {
- protected:
-  HostedGameTest() : work_(io_.get_executor()), thread_([this] { io_.run(); }) {}
-  ~HostedGameTest() override {
-    if (game_ != nullptr) {
-      OnStrand([&] { game_->Stop(v1::GAME_OVER_REASON_STOPPED, nullptr); });
-      WaitFor([&] { return over_count_ > 0; });
-    }
-    writer_.Stop();
-    work_.reset();
-    thread_.join();
-  }
-
-  // Creates the game from run-file text (one seed).
-  void Create(const std::string& yaml) {
-    auto spec = ParseRunSpecYaml(yaml);
-    ASSERT_TRUE(spec.ok()) << spec.status();
-    auto plan = PlanRun(*spec, ".");
-    ASSERT_TRUE(plan.ok()) << plan.status();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("nashnet_hosted_game_test_" + std::to_string(::getpid())) /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    HostedGameConfig config;
-    config.id = "g1";
-    config.plan = *std::move(plan);
-    config.record_dir = dir_;
-    config.io = &io_;
-    config.writer = &writer_;
-    config.budget = &budget_;
-    config.on_over = [this] { ++over_count_; };
-    auto game = HostedGame::Create(std::move(config));
-    ASSERT_TRUE(game.ok()) << game.status();
-    game_ = *game;
-    OnStrand([&] { game_->Begin(); });
-  }
-
-  // Runs `f` on the game's strand and waits for it.
-  void OnStrand(const std::function<void()>& f) {
-    std::promise<void> done;
-    boost::asio::dispatch(game_->strand(), [&] {
-      f();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
-
-  absl::StatusOr<int> Join(FakeStream* stream, int seat, const std::string& token = "",
-                           const std::string& resume = "") {
-    v1::Join join;
-    join.set_game_id("g1");
-    if (seat >= 0) join.set_seat(seat);
-    join.set_join_token(token);
-    join.set_resume_token(resume);
-    absl::StatusOr<int> result;
-    OnStrand([&] { result = game_->Join(stream, join); });
-    return result;
-  }
-
-  void Act(FakeStream* stream, int seat, int64_t round, int index) {
-    v1::Action action;
-    action.set_round(round);
-    action.set_index(index);
-    OnStrand([&] { game_->OnAction(seat, stream, action); });
-  }
-
-  // Polls `condition` on the strand until it holds (10 s at most).
-  bool WaitFor(const std::function<bool()>& condition) {
-    for (int k = 0; k < 2000; ++k) {
-      bool ok = false;
-      OnStrand([&] { ok = condition(); });
-      if (ok) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return false;
-  }
-
-  v1::GameInfo Info() {
-    v1::GameInfo info;
-    OnStrand([&] { game_->FillInfo(&info); });
-    return info;
-  }
-
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::thread thread_;
-  RecordWriter writer_;
-  SeatBudget budget_{100};
-  std::filesystem::path dir_;
-  std::shared_ptr<HostedGame> game_;
-  int over_count_ = 0;  // touched on the strand
-  FakeStream s_[4];     // the agents' streams; they outlive the game's use of them
-};
+using std::chrono::milliseconds;
+using test::FakeStream;
+using HostedGameTest = test::HostedGameFixture;
 
 constexpr char kPd[] = R"(
 game: prisoners_dilemma
@@ -226,7 +90,7 @@ service: {round_deadline_ms: 500}
   Act(&a, 0, 2, 0);  // wrong round
   Act(&a, 0, 1, 7);  // out of range
   ASSERT_EQ(a.Count(v1::CoordinatorMessage::kError), 2);
-  EXPECT_EQ(a.messages[2].error().message(), "action.round: 2, but game g1 is at round 1");
+  EXPECT_EQ(a.messages[2].error().message(), "action.round: 2, but the game is at round 1");
   EXPECT_EQ(a.messages[2].error().code(), 3);
   EXPECT_EQ(a.messages[3].error().round(), 1);
   EXPECT_NE(a.messages[3].error().message().find("7"), std::string::npos)
@@ -259,7 +123,9 @@ TEST_F(HostedGameTest, RepeatLastSubstitutesAtTheDeadlineEvictsAndTheTokenResume
   // and after the second miss in a row (evict_after: 2) b is evicted.
   for (int64_t t = 2; t <= 3; ++t) {
     Act(&a, 0, t, 1);
-    ASSERT_TRUE(WaitFor([&] { return a.Count(v1::CoordinatorMessage::kFeedback) == t; }));
+    EXPECT_EQ(a.Count(v1::CoordinatorMessage::kFeedback), t - 1);  // b has 30 ms
+    Advance(milliseconds(30));
+    EXPECT_EQ(a.Count(v1::CoordinatorMessage::kFeedback), t);
   }
   const v1::CoordinatorMessage* fb = b.Last(v1::CoordinatorMessage::kFeedback);
   ASSERT_NE(fb, nullptr);
@@ -268,9 +134,11 @@ TEST_F(HostedGameTest, RepeatLastSubstitutesAtTheDeadlineEvictsAndTheTokenResume
   EXPECT_EQ(fb->feedback().index(), 0);
   EXPECT_TRUE(b.ended);
   EXPECT_EQ(b.end_status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
-  EXPECT_EQ(b.end_status.error_message(), "evicted after 2 missed deadlines (seat 1 of game g1)");
+  EXPECT_EQ(b.end_status.error_message(),
+            "evicted after 2 missed deadlines (seat 1 of game g1); resume with the seat's token");
   v1::GameInfo info = Info();
   EXPECT_TRUE(info.seats(1).evicted());
+  EXPECT_EQ(info.seats(1).evictions(), 1);
   EXPECT_FALSE(info.seats(1).connected());
   EXPECT_EQ(info.seats(1).missed_deadlines(), 2);
   // Vacant, seat 1 is played by its policy at once: round 4 needs only a's action.
@@ -283,11 +151,26 @@ TEST_F(HostedGameTest, RepeatLastSubstitutesAtTheDeadlineEvictsAndTheTokenResume
   // Round 5 was already played for the vacant seat: c joins at round 6, once round 5 is over.
   EXPECT_TRUE(c.messages.empty());
   Act(&a, 0, 5, 1);
-  ASSERT_EQ(c.messages.size(), 1u);
+  Settle();
+  ASSERT_GE(c.messages.size(), 1u);
   const v1::Joined& joined = c.messages[0].joined();
   EXPECT_TRUE(joined.started());
   EXPECT_EQ(joined.next_round(), 6);
   EXPECT_EQ(joined.resume_token(), token);
+  // A fresh agent (learner_round 0) replays the seat's rounds 1..5 from the journal: its own
+  // round 1, then four rounds the straggler policy played (its last action, 0).
+  EXPECT_EQ(joined.replay_from(), 1);
+  EXPECT_FALSE(joined.reset());
+  const std::vector<v1::HistoryRound> history = History(c);
+  ASSERT_EQ(history.size(), 5u);
+  for (int t = 1; t <= 5; ++t) {
+    SCOPED_TRACE(t);
+    EXPECT_EQ(history[t - 1].round(), t);
+    EXPECT_EQ(history[t - 1].action().index(), 0);
+    EXPECT_EQ(history[t - 1].feedback().round(), t);
+    EXPECT_EQ(history[t - 1].feedback().substituted(), t > 1);
+  }
+  EXPECT_TRUE(c.messages.back().history().last());
   Act(&a, 0, 6, 1);
   Act(&c, 1, 6, 1);
   const v1::CoordinatorMessage* fc = c.Last(v1::CoordinatorMessage::kFeedback);
@@ -314,11 +197,10 @@ service: {round_deadline_ms: 60000}
   }
   Act(&a, 0, 4, 0);  // round 4 is under way when the stop comes
   v1::GameInfo stopped;
-  OnStrand([&] {
-    game_->Stop(v1::GAME_OVER_REASON_STOPPED, [&](const v1::GameInfo& info) { stopped = info; });
-  });
+  OnStrand([&] { game_->Stop([&](const v1::GameInfo& info) { stopped = info; }); });
   Act(&b, 1, 4, 1);  // round 4 completes; no round 5
-  ASSERT_TRUE(WaitFor([&] { return over_count_ == 1; }));
+  Settle();
+  ASSERT_EQ(over_count_, 1);
   EXPECT_EQ(stopped.status(), v1::GAME_STATUS_STOPPED);
   EXPECT_EQ(stopped.round(), 4);
   EXPECT_EQ(stopped.summary().rounds(), 4);
@@ -330,8 +212,8 @@ service: {round_deadline_ms: 60000}
   EXPECT_TRUE(a.end_status.ok());
   EXPECT_EQ(budget_.used(), 0);
   // rounds.csv: header, round 1 and round 4 (the last played closes the file).
-  EXPECT_TRUE(std::filesystem::exists(dir_ / "summary.json"));
-  std::ifstream csv(dir_ / "rounds.csv");
+  EXPECT_TRUE(std::filesystem::exists(dir() / "summary.json"));
+  std::ifstream csv(dir() / "rounds.csv");
   std::string line;
   std::vector<std::string> rounds;
   while (std::getline(csv, line)) rounds.push_back(line.substr(0, line.find(',')));
@@ -357,7 +239,8 @@ service: {round_deadline_ms: 60000}
     Act(&a, 0, t, 0);
     Act(&b, 1, t, 1);
   }
-  ASSERT_TRUE(WaitFor([&] { return over_count_ == 1; }));
+  Settle();
+  ASSERT_EQ(over_count_, 1);
   ASSERT_GE(a.messages.size(), 2u);
   EXPECT_EQ(a.messages[a.messages.size() - 2].kind_case(), v1::CoordinatorMessage::kFeedback);
   EXPECT_EQ(a.messages.back().kind_case(), v1::CoordinatorMessage::kGameOver);
@@ -369,7 +252,7 @@ service: {round_deadline_ms: 60000}
 
 TEST_F(HostedGameTest, StopBringsAnIncompleteRoundsDeadlineForwardToTwoSeconds) {
   // A round deadline of an hour: a stop must not wait for it. Seat 1 never plays round 1, so the
-  // game ends at now + 2 s (the stop's grace) with no round played; WaitFor gives up after 10 s.
+  // game ends 2 s (the stop's grace) after the stop, with no round played.
   Create(R"(
 game: prisoners_dilemma
 feedback: bandit
@@ -381,14 +264,11 @@ service: {round_deadline_ms: 3600000}
   ASSERT_TRUE(Join(&b, 1).ok());
   Act(&a, 0, 1, 0);
   v1::GameInfo stopped;
-  const auto start = std::chrono::steady_clock::now();
-  OnStrand([&] {
-    game_->Stop(v1::GAME_OVER_REASON_STOPPED, [&](const v1::GameInfo& info) { stopped = info; });
-  });
-  ASSERT_TRUE(WaitFor([&] { return over_count_ == 1; }));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_GE(seconds, 1.9);  // the grace is waited for (less a timer's slack)
+  OnStrand([&] { game_->Stop([&](const v1::GameInfo& info) { stopped = info; }); });
+  Advance(milliseconds(1999));
+  EXPECT_EQ(over_count_, 0);
+  Advance(milliseconds(1));
+  ASSERT_EQ(over_count_, 1);
   EXPECT_EQ(stopped.status(), v1::GAME_STATUS_STOPPED);
   EXPECT_EQ(stopped.round(), 0);
   const v1::CoordinatorMessage* over = b.Last(v1::CoordinatorMessage::kGameOver);
@@ -403,7 +283,14 @@ rounds: 2000
 record_every: 500
 service: {local_seats: [0, 1]}
 )");
-  ASSERT_TRUE(WaitFor([&] { return over_count_ == 1; }));
+  // The game plays on the io_context's thread in slices of 256 rounds.
+  for (int k = 0; k < 1000 && over_count_ == 0; ++k) {
+    std::promise<void> slice;
+    boost::asio::post(io_, [&] { slice.set_value(); });
+    slice.get_future().wait();
+    Settle();
+  }
+  ASSERT_EQ(over_count_, 1);
   const v1::GameInfo info = Info();
   EXPECT_EQ(info.status(), v1::GAME_STATUS_COMPLETED);
   EXPECT_EQ(info.round(), 2000);

@@ -38,6 +38,8 @@
 #include "common/subprocess.h"
 #include "gtest/gtest.h"
 #include "nashnet/v1/coordinator.grpc.pb.h"
+#include "server/record/run_record.h"
+#include "server/simulation.h"
 
 namespace nashnet::service_test {
 
@@ -156,13 +158,18 @@ class Process {
   }
 
   // The agent's token from its `nashnet-agent: joined game ID seat N resume-token TOKEN` line.
-  [[nodiscard]] absl::StatusOr<std::string> WaitForResumeToken(milliseconds timeout) {
-    absl::StatusOr<std::string> line = WaitForStderrLine("resume-token ", timeout);
+  // Waits until the agent has joined, then reads its resume token from its --state-file (the
+  // agent never prints a token).
+  [[nodiscard]] absl::StatusOr<std::string> WaitForResumeToken(
+      const std::filesystem::path& state_file, milliseconds timeout) {
+    absl::StatusOr<std::string> line = WaitForStderrLine("joined game ", timeout);
     if (!line.ok()) return line.status();
-    std::string token = line->substr(line->find("resume-token ") + 13);
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\r')) token.pop_back();
-    if (token.empty()) return absl::InternalError("empty resume token in: " + *line);
-    return token;
+    const nlohmann::json state =
+        nlohmann::json::parse(ReadFile(state_file), nullptr, /*allow_exceptions=*/false);
+    if (state.is_discarded() || !state.contains("resume_token")) {
+      return absl::InternalError("no resume token in " + state_file.string());
+    }
+    return state["resume_token"].get<std::string>();
   }
 
  private:
@@ -188,13 +195,16 @@ class Process {
 // relative .nfg path in a spec and a game's record folder both resolve inside `dir`).
 class Coordinator {
  public:
+  // `listen`: another address, e.g. a crashed coordinator's, so that its agents find the new one.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Coordinator>> Start(
       const std::filesystem::path& dir, const std::vector<std::string>& extra_args = {},
-      const std::string& admin_token = "") {
+      const std::string& admin_token = "", const std::string& listen = "127.0.0.1:0",
+      const std::string& name = "coordinator") {
     const std::filesystem::path port_file = dir / "coordinator.port";
+    std::filesystem::remove(port_file);  // a previous coordinator's
     std::vector<std::string> argv = {(BinDir() / "nashnet-coordinator").string(),
                                      "--listen",
-                                     "127.0.0.1:0",
+                                     listen,
                                      "--port-file",
                                      port_file.string(),
                                      "--records-dir",
@@ -206,8 +216,7 @@ class Coordinator {
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     SpawnOptions options;
     options.working_dir = dir;
-    absl::StatusOr<std::unique_ptr<Process>> process =
-        Process::Start(dir, "coordinator", argv, options);
+    absl::StatusOr<std::unique_ptr<Process>> process = Process::Start(dir, name, argv, options);
     if (!process.ok()) return process.status();
     std::unique_ptr<Coordinator> coordinator(new Coordinator(std::move(*process), admin_token));
     // The port file is written atomically once serving: its text is "<port>\n".
@@ -393,6 +402,21 @@ inline int64_t LastCsvRound(const std::filesystem::path& rounds_csv) {
   const std::vector<std::string> lines = Lines(ReadFile(rounds_csv));
   if (lines.size() < 2) return -1;
   return std::atoll(lines.back().c_str());
+}
+
+// rounds.csv of `nashnet simulate` for `spec` (one seed), played in-process into `dir`/simulate.
+inline std::string SimulatedRounds(const v1::RunSpec& spec, const std::filesystem::path& dir) {
+  auto plan = server::PlanRun(spec, dir);
+  EXPECT_TRUE(plan.ok()) << plan.status();
+  if (!plan.ok()) return "";
+  const std::filesystem::path out = dir / absl::StrCat("simulate-", spec.name(), "-", spec.seed());
+  auto record = server::RunRecord::Create(out, plan->spec);
+  EXPECT_TRUE(record.ok()) << record.status();
+  auto rounds = record->OpenRounds(plan->match.seed, plan->game);
+  auto summary = server::Simulate(*plan, plan->match.seed, rounds->get(), {});
+  EXPECT_TRUE(summary.ok()) << summary.status();
+  EXPECT_TRUE(record->CommitSeed(plan->match.seed, rounds->get(), *summary).ok());
+  return ReadFile(out / "rounds.csv");
 }
 
 inline nlohmann::json ReadJson(const std::filesystem::path& path) {

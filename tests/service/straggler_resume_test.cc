@@ -1,6 +1,7 @@
 // An agent killed with SIGKILL mid-game: the round deadline fires, the straggler policy plays for
-// its seat, the agent is evicted and the game goes on; the agent restarted with its resume token
-// takes its seat back and plays to the end; the record is complete.
+// its seat, the agent is evicted and the game goes on; the agent restarted with its state file
+// takes its seat back (replaying the seat's history) and plays to the end; the record is
+// complete.
 #include <signal.h>
 
 #include <chrono>
@@ -56,11 +57,14 @@ TEST(StragglerAndResume, KilledAgentIsSubstitutedEvictedAndResumesItsSeat) {
   ASSERT_TRUE(c.CreateGame(spec, "strag").ok()) << c.process().Describe();
 
   // Seat 1: a real agent, killed later. Seat 0: this test, pacing the rounds.
+  const std::string state_file = (dir.path() / "agent.state").string();
   absl::StatusOr<std::unique_ptr<Process>> agent = StartAgent(
-      dir.path(), "agent", {"--coordinator", c.address(), "--game", "strag", "--seat", "1"});
+      dir.path(), "agent",
+      {"--coordinator", c.address(), "--game", "strag", "--seat", "1", "--state-file", state_file});
   ASSERT_TRUE(agent.ok()) << agent.status();
-  absl::StatusOr<std::string> token = (*agent)->WaitForResumeToken(kStartTimeout);
+  absl::StatusOr<std::string> token = (*agent)->WaitForResumeToken(state_file, kStartTimeout);
   ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ((*agent)->Stderr().find(*token), std::string::npos) << "the token is a secret";
 
   PlayStream stream(c, seconds(60));
   ASSERT_TRUE(stream.SendJoin(MakeJoin("strag", 0)));
@@ -112,11 +116,11 @@ TEST(StragglerAndResume, KilledAgentIsSubstitutedEvictedAndResumesItsSeat) {
   EXPECT_GE(Seat(*after_kill, 1).substituted_rounds(), after_kill->round() - 10)
       << after_kill->ShortDebugString();
 
-  // Restart the agent with its resume token: it takes seat 1 back. Keep playing meanwhile (this
+  // Restart the agent with its state file: it takes seat 1 back. Keep playing meanwhile (this
   // seat has a deadline too).
   absl::StatusOr<std::unique_ptr<Process>> resumed =
       StartAgent(dir.path(), "agent-resumed",
-                 {"--coordinator", c.address(), "--game", "strag", "--resume-token", *token});
+                 {"--coordinator", c.address(), "--game", "strag", "--state-file", state_file});
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   // A vacant seat is played by the policy at once, so rounds run as fast as this test plays them:
   // pace them (10 ms) so that the agent's start-up (~100 ms, more under ASan) spans a few rounds.
@@ -132,7 +136,7 @@ TEST(StragglerAndResume, KilledAgentIsSubstitutedEvictedAndResumesItsSeat) {
   ASSERT_TRUE(reconnected) << "the agent did not take its seat back by round " << t << "\n"
                            << (*resumed)->Describe();
   absl::StatusOr<std::string> resumed_line =
-      (*resumed)->WaitForStderrLine("joined game strag seat 1", kStartTimeout);
+      (*resumed)->WaitForStderrLine("resumed game strag seat 1", kStartTimeout);
   EXPECT_TRUE(resumed_line.ok()) << resumed_line.status();
   absl::StatusOr<v1::GameInfo> at_resume = c.GetGame("strag");
   ASSERT_TRUE(at_resume.ok());
@@ -194,7 +198,8 @@ TEST(StragglerAndResume, SilentAgentMissesDeadlinesAndIsEvicted) {
   absl::StatusOr<std::unique_ptr<Process>> agent = StartAgent(
       dir.path(), "agent", {"--coordinator", c.address(), "--game", "silent", "--seat", "1"});
   ASSERT_TRUE(agent.ok()) << agent.status();
-  ASSERT_TRUE((*agent)->WaitForResumeToken(kStartTimeout).ok()) << (*agent)->Describe();
+  ASSERT_TRUE((*agent)->WaitForStderrLine("joined game silent", kStartTimeout).ok())
+      << (*agent)->Describe();
 
   PlayStream stream(c, seconds(60));
   ASSERT_TRUE(stream.SendJoin(MakeJoin("silent", 0)));

@@ -1,0 +1,144 @@
+// The round journal's file format: CRC-32C, framing, and a torn tail cut at every byte.
+#include "server/journal/journal_file.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/crc32c.h"
+#include "tests/test_files.h"
+
+namespace nashnet::server {
+namespace {
+
+TEST(Crc32c, MatchesTheStandardCheckValues) {
+  // RFC 3720 (iSCSI) test vectors and the usual check value of "123456789".
+  EXPECT_EQ(crc32c::Value("123456789", 9), 0xe3069283u);
+  const std::string zeros(32, '\0');
+  EXPECT_EQ(crc32c::Value(zeros.data(), zeros.size()), 0x8a9136aau);
+  const std::string ones(32, '\xff');
+  EXPECT_EQ(crc32c::Value(ones.data(), ones.size()), 0x62a8ab43u);
+  std::string ascending(32, '\0');
+  for (int k = 0; k < 32; ++k) ascending[k] = static_cast<char>(k);
+  EXPECT_EQ(crc32c::Value(ascending.data(), ascending.size()), 0x46dd794eu);
+  // Extend continues a checksum; Mask/Unmask are inverse and Mask changes the value.
+  EXPECT_EQ(crc32c::Extend(crc32c::Value("1234", 4), "56789", 5), 0xe3069283u);
+  EXPECT_EQ(crc32c::Unmask(crc32c::Mask(0xe3069283u)), 0xe3069283u);
+  EXPECT_NE(crc32c::Mask(0xe3069283u), 0xe3069283u);
+}
+
+// A header and `rounds` rounds of two seats, framed.
+std::string Journal(int rounds, std::vector<size_t>* ends) {
+  std::string bytes;
+  v1::JournalRecord header;
+  header.mutable_header()->set_format(1);
+  header.mutable_header()->set_game_id("g1");
+  AppendJournalRecord(header, &bytes);
+  ends->push_back(bytes.size());
+  for (int t = 1; t <= rounds; ++t) {
+    v1::JournalRecord record;
+    record.mutable_round()->set_round(t);
+    for (int seat = 0; seat < 2; ++seat) {
+      v1::JournalSeatPlay* play = record.mutable_round()->add_seats();
+      play->mutable_action()->set_round(t);
+      play->mutable_action()->set_index((t + seat) % 3);
+      play->mutable_feedback()->set_payoff(0.25 * t);
+    }
+    AppendJournalRecord(record, &bytes);
+    ends->push_back(bytes.size());
+  }
+  return bytes;
+}
+
+TEST(JournalFile, ReadsBackEveryRecordInOrder) {
+  test::TempDir dir;
+  std::vector<size_t> ends;
+  test::WriteFile(dir / "journal", Journal(5, &ends));
+  auto reader = JournalReader::Open(dir / "journal");
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  v1::JournalRecord record;
+  ASSERT_TRUE(reader->Next(&record));
+  EXPECT_EQ(record.header().game_id(), "g1");
+  for (int t = 1; t <= 5; ++t) {
+    ASSERT_TRUE(reader->Next(&record));
+    EXPECT_EQ(record.round().round(), t);
+    EXPECT_EQ(record.round().seats(1).action().index(), (t + 1) % 3);
+  }
+  EXPECT_FALSE(reader->Next(&record));
+  EXPECT_FALSE(reader->torn());
+  EXPECT_EQ(reader->valid_bytes(), static_cast<int64_t>(ends.back()));
+  EXPECT_TRUE(absl::IsNotFound(JournalReader::Open(dir / "none").status()));
+}
+
+TEST(JournalFile, ACutAtEveryByteKeepsExactlyTheWholeRecords) {
+  test::TempDir dir;
+  std::vector<size_t> ends;
+  const std::string bytes = Journal(4, &ends);
+  for (size_t cut = 0; cut <= bytes.size(); ++cut) {
+    SCOPED_TRACE(cut);
+    test::WriteFile(dir / "journal", bytes.substr(0, cut));
+    auto reader = JournalReader::Open(dir / "journal");
+    ASSERT_TRUE(reader.ok());
+    v1::JournalRecord record;
+    int records = 0;
+    while (reader->Next(&record)) ++records;
+    // Whole records before the cut survive; a partial one is a torn tail.
+    int whole = 0;
+    size_t end = 0;
+    for (size_t e : ends) {
+      if (e <= cut) {
+        ++whole;
+        end = e;
+      }
+    }
+    EXPECT_EQ(records, whole);
+    EXPECT_EQ(reader->valid_bytes(), static_cast<int64_t>(end));
+    EXPECT_EQ(reader->torn(), cut != end);
+  }
+}
+
+TEST(JournalFile, AFlippedByteAnywhereEndsTheJournalAtTheRecordBeforeIt) {
+  test::TempDir dir;
+  std::vector<size_t> ends;
+  const std::string bytes = Journal(3, &ends);
+  for (size_t at = 0; at < bytes.size(); ++at) {
+    SCOPED_TRACE(at);
+    std::string corrupt = bytes;
+    corrupt[at] = static_cast<char>(corrupt[at] ^ 0x5a);
+    test::WriteFile(dir / "journal", corrupt);
+    auto reader = JournalReader::Open(dir / "journal");
+    ASSERT_TRUE(reader.ok());
+    v1::JournalRecord record;
+    int records = 0;
+    while (reader->Next(&record)) ++records;
+    int before = 0;  // records wholly before the corrupt byte
+    size_t end = 0;
+    for (size_t e : ends) {
+      if (e <= at) {
+        ++before;
+        end = e;
+      }
+    }
+    EXPECT_EQ(records, before);
+    EXPECT_EQ(reader->valid_bytes(), static_cast<int64_t>(end));
+    EXPECT_TRUE(reader->torn()) << "a corrupt record must not pass";
+  }
+}
+
+TEST(JournalFile, AnAbsurdLengthIsATornTailNotAnAllocation) {
+  test::TempDir dir;
+  std::string bytes;
+  AppendJournalFrame("ok", &bytes);
+  bytes += std::string("\x00\x00\x00\x00\xff\xff\xff\xff", 8);
+  test::WriteFile(dir / "journal", bytes);
+  auto reader = JournalReader::Open(dir / "journal");
+  ASSERT_TRUE(reader.ok());
+  v1::JournalRecord record;
+  EXPECT_FALSE(reader->Next(&record));  // "ok" is no JournalRecord either: torn at byte 0
+  EXPECT_TRUE(reader->torn());
+}
+
+}  // namespace
+}  // namespace nashnet::server
