@@ -42,7 +42,8 @@ class PosixRecordEnv final : public RecordEnv {
     const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
     if (fd < 0) return ErrnoError("cannot open", path, errno);
     absl::Status status = WriteAll(fd, data, path);
-    if (status.ok() && sync && ::fdatasync(fd) != 0) status = ErrnoError("cannot sync", path, errno);
+    if (status.ok() && sync && ::fdatasync(fd) != 0)
+      status = ErrnoError("cannot sync", path, errno);
     if (::close(fd) != 0 && status.ok()) status = ErrnoError("cannot close", path, errno);
     return status;
   }

@@ -28,15 +28,13 @@ class RecordEnv {
   // Appends `data` to `path` (created with `mode` if missing; all or an error); with `sync`, the
   // data is on disk (fdatasync) before it returns.
   [[nodiscard]] virtual absl::Status Append(const std::filesystem::path& path,
-                                            std::string_view data, bool sync,
-                                            int mode = 0644) = 0;
+                                            std::string_view data, bool sync, int mode = 0644) = 0;
   // Replaces `path` by a file holding `text`: written as `.partial-<name>` beside it, synced,
   // renamed into place (readers see the old file or the new one, never a part).
   [[nodiscard]] virtual absl::Status WriteAtomically(const std::filesystem::path& path,
                                                      std::string_view text, int mode = 0644) = 0;
   // Cuts `path` to `size` bytes.
-  [[nodiscard]] virtual absl::Status Truncate(const std::filesystem::path& path,
-                                              int64_t size) = 0;
+  [[nodiscard]] virtual absl::Status Truncate(const std::filesystem::path& path, int64_t size) = 0;
   // The whole file.
   [[nodiscard]] virtual absl::StatusOr<std::string> Read(const std::filesystem::path& path) = 0;
 
