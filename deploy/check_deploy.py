@@ -86,14 +86,15 @@ def image_pinned(image):
     return ":" in name_tag and not name_tag.endswith(":latest")
 
 
-def help_flags(bin_dir, program):
-    """The long flags `program --help` lists (None when the binary is not there)."""
+def help_flags(bin_dir, program, verb=None):
+    """The long flags `program [verb] --help` lists (None when the binary is not there)."""
     if bin_dir is None:
         return None
     path = os.path.join(bin_dir, program)
     if not os.access(path, os.X_OK):
         return None
-    out = subprocess.run([path, "--help"], capture_output=True, text=True, timeout=30).stdout
+    out = subprocess.run([path] + ([verb] if verb else []) + ["--help"], capture_output=True,
+                         text=True, timeout=30).stdout
     return set(re.findall(r"(--[a-z][a-z0-9-]*)", out))
 
 
@@ -127,10 +128,12 @@ def check_command(where, argv, bin_dir):
         return fail(where, f"{argv[0]}: not one of the image's executables {EXECUTABLES}")
     if "--reflection" in split_flags(argv[1:]):
         fail(where, "--reflection: server reflection stays off in deployments")
-    known = help_flags(bin_dir, program)
+    # `nashnet VERB ...`; nashnet-create-once ID RUN.yaml passes its flags to `nashnet create`.
+    verb = argv[1] if argv[0] == "nashnet" else "create" if argv[0] == "nashnet-create-once" else None
+    known = help_flags(bin_dir, program, verb)
     if known is None:
         return
-    first = 2 if program == "nashnet" and argv[0] == "nashnet" else 1  # `nashnet VERB ...`
+    first = {"nashnet": 2, "nashnet-create-once": 3}.get(argv[0], 1)
     for flag in split_flags(argv[first:]):
         if flag in known:
             continue
@@ -798,7 +801,8 @@ def check_network_policies(by_kind, pods):
 def runnable(argv, bin_dir):
     """argv less the flags this build's executable does not know yet (PENDING_FLAGS only)."""
     program = SCRIPTS.get(argv[0], argv[0])
-    known = help_flags(bin_dir, program) if program in EXECUTABLES else None
+    verb = "create" if argv[0] == "nashnet-create-once" else None
+    known = help_flags(bin_dir, program, verb) if program in EXECUTABLES else None
     if known is None:
         return list(argv)
     out = []
