@@ -486,7 +486,7 @@ def check_dashboards(prom, source_dir, instance, start, end):
         for ann in dash.get("annotations", {}).get("list", []):
             if "expr" not in ann:
                 continue
-            expr = expand(ann["expr"], dict(dashboard_variables(instance, GAME), __interval="5s"))
+            expr = expand(ann["expr"], dashboard_variables(instance, GAME))
             evaluated += 1
             try:
                 data = prom.api("query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step="1")
@@ -548,7 +548,7 @@ def check_stop(procs, prom, args, address, metrics_port, agents, coord):
         fail(f"the game variable no longer lists the live game {ONLINE}")
     with open(os.path.join(args.source_dir, "dashboards", "grafana", "coordinator.json")) as f:
         ended = next(a for a in json.load(f)["annotations"]["list"] if a.get("name") == "Games ended")
-    expr = expand(ended["expr"], dict(dashboard_variables(instance, GAME), __interval="5s"))
+    expr = expand(ended["expr"], dashboard_variables(instance, GAME))
 
     def marked():
         data = prom.api("query_range", query=expr, start=f"{stopped_at - 1:.3f}",
