@@ -21,6 +21,11 @@ done
 # deploy/validate.sh needs `kubectl kustomize`: Debian's kubernetes-client, unless some kubectl is
 # already installed (a cloud SDK's kubectl package owns /usr/bin/kubectl and would conflict).
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+# deploy/validate.sh's schema check of the Kubernetes manifests runs on Node.js with npm packages
+# pinned by deploy/k8s/schema/package-lock.json: Debian's nodejs and npm, unless a node is already
+# installed (NodeSource's nodejs package ships its own npm and conflicts with Debian's).
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

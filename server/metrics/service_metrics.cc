@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "games/continuous_game.h"
 #include "games/finite_game.h"
 #include "server/metrics/game_metrics.h"
 
@@ -67,6 +68,12 @@ GameShape GameShape::Of(const games::Game& game) {
   if (shape.finite) {
     const auto& finite = static_cast<const games::FiniteGame&>(game);
     for (int i = 0; i < shape.players; ++i) shape.num_actions.push_back(finite.num_actions(i));
+  } else {
+    const auto& continuous = static_cast<const games::ContinuousGame&>(game);
+    for (int i = 0; i < shape.players; ++i) {
+      shape.dimensions.push_back(continuous.action_box(i).dimension());
+    }
+    shape.time_varying = continuous.time_varying();
   }
   return shape;
 }
@@ -90,6 +97,7 @@ absl::StatusOr<std::unique_ptr<ServiceMetrics>> ServiceMetrics::Create(
 ServiceMetrics::ServiceMetrics(const ServiceMetricsOptions& options)
     : options_(options),
       registry_(std::make_shared<prometheus::Registry>()),
+      free_slots_(options.detail_games),
       agents_connected_(Gauge(*registry_, "nashnet_agents_connected",
                               "Remote seats that currently have a connected agent stream")),
       games_active_(
@@ -112,6 +120,11 @@ ServiceMetrics::ServiceMetrics(const ServiceMetricsOptions& options)
       evictions_(Counter(*registry_, "nashnet_evictions_total", "Seats evicted")),
       detailed_games_(Gauge(*registry_, "nashnet_metrics_detailed_games",
                             "Live games that currently have detailed per-game series")),
+      vacant_seats_(Gauge(*registry_, "nashnet_vacant_seats",
+                          "Remote seats of live games without a connected agent")),
+      substituted_rounds_(Counter(*registry_, "nashnet_substituted_rounds_total",
+                                  "Seat-rounds played by a straggler policy (missed deadline or "
+                                  "vacant seat), all games")),
       game_round_(Gauges(*registry_, "nashnet_game_round", "Last published round of the game")),
       game_nash_gap_(
           Gauges(*registry_, "nashnet_game_nash_gap", "Nash gap of the current profile x(t)")),
@@ -120,6 +133,17 @@ ServiceMetrics::ServiceMetrics(const ServiceMetricsOptions& options)
       game_equilibrium_distance_(Gauges(*registry_, "nashnet_game_equilibrium_distance",
                                         "Distance of the play to the nearest known equilibrium "
                                         "(NaN when none is known)")),
+      game_variation_(Gauges(*registry_, "nashnet_game_variation",
+                             "Variation budget V_t of a time-varying game's losses so far")),
+      game_running_(Gauges(*registry_, "nashnet_game_running",
+                           "1 while the game plays rounds, 0 while it waits for agents")),
+      game_vacant_seats_(Gauges(*registry_, "nashnet_game_vacant_seats",
+                                "Remote seats of the game without a connected agent")),
+      game_substituted_rounds_(prometheus::BuildCounter()
+                                   .Name("nashnet_game_substituted_rounds_total")
+                                   .Help("Seat-rounds of the game played by its straggler policy "
+                                         "(a round with two substituted seats counts 2)")
+                                   .Register(*registry_)),
       player_regret_(
           Gauges(*registry_, "nashnet_player_regret", "Static pseudo-regret R_i(t) of the player")),
       player_realized_regret_(Gauges(*registry_, "nashnet_player_realized_regret",
@@ -139,6 +163,8 @@ ServiceMetrics::ServiceMetrics(const ServiceMetricsOptions& options)
                  "Probability of the player's action in the nearest pure equilibrium")),
       player_strategy_probability_(Gauges(*registry_, "nashnet_player_strategy_probability",
                                           "Probability of each action in the mixed strategy")),
+      player_point_(Gauges(*registry_, "nashnet_player_point",
+                           "Continuous games: each coordinate of the point the player played")),
       live_games_reporting_(Gauge(*registry_, "nashnet_live_games_reporting",
                                   "Live games that published at least one round")),
       live_summed_nash_gap_(Gauge(*registry_, "nashnet_live_summed_nash_gap",
@@ -167,23 +193,14 @@ std::unique_ptr<GameMetrics> ServiceMetrics::ForGame(const std::string& id,
                                                      const GameShape& shape) {
   games_created_.Increment();
   games_active_.Increment();
-  return std::unique_ptr<GameMetrics>(new GameMetrics(this, id, shape, TakeSlot()));
+  std::unique_ptr<GameMetrics> game(new GameMetrics(this, id, shape));
+  AddGame(game.get());
+  return game;
 }
 
-bool ServiceMetrics::TakeSlot() {
-  int64_t used = detailed_.load(std::memory_order_relaxed);
-  while (used < options_.detail_games) {
-    if (detailed_.compare_exchange_weak(used, used + 1, std::memory_order_relaxed)) {
-      detailed_games_.Increment();
-      return true;
-    }
-  }
-  return false;
-}
-
-void ServiceMetrics::FreeSlot() {
-  detailed_.fetch_sub(1, std::memory_order_relaxed);
-  detailed_games_.Decrement();
+void ServiceMetrics::SeatsChanged(int64_t vacant_delta, int64_t substituted) {
+  if (vacant_delta != 0) vacant_seats_.Increment(static_cast<double>(vacant_delta));
+  if (substituted > 0) substituted_rounds_.Increment(static_cast<double>(substituted));
 }
 
 void ServiceMetrics::UpdateLive(double old_gap, double old_worst, double gap, double worst,

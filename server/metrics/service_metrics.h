@@ -13,8 +13,10 @@
 //   g->End("horizon");
 //
 // Thread safety: every method may be called from any thread (counters, gauges and histograms are
-// prometheus-cpp's atomics; Add/Remove of series take the family's lock, only at a game's start
-// and end). The ServiceMetrics must outlive every GameMetrics it made.
+// prometheus-cpp's atomics; Add/Remove of series take the family's lock, only when a game gets or
+// loses its detail slot). Detail slots move between games under slots_mutex_, which is taken
+// before any game's series mutex, never after. The ServiceMetrics must outlive every GameMetrics
+// it made.
 #pragma once
 
 #include <prometheus/counter.h>
@@ -24,14 +26,15 @@
 #include <prometheus/registry.h>
 
 #include <array>
-#include <atomic>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "games/game.h"
@@ -62,11 +65,14 @@ enum class RejectReason {
 inline constexpr int kNumRejectReasons = 8;
 [[nodiscard]] std::string_view RejectReasonName(RejectReason reason);
 
-// What a game's series look like: its players and, for finite games, each player's actions.
+// What a game's series look like: its players and, for finite games, each player's actions; for
+// continuous games, each player's dimension and whether the losses vary with the round.
 struct GameShape {
   int players = 0;
   bool finite = false;
   std::vector<int> num_actions;  // finite games: per player; else empty
+  std::vector<int> dimensions;   // continuous games: per player; else empty
+  bool time_varying = false;     // continuous games whose payoffs change with t: the variation V_t
 
   [[nodiscard]] static GameShape Of(const games::Game& game);
 };
@@ -77,9 +83,11 @@ class ServiceMetrics {
   [[nodiscard]] static std::vector<double> DurationBuckets();
   [[nodiscard]] static std::vector<double> GapBuckets();
   // Per-player series only for players 0..kMaxDetailedPlayers-1; action probabilities only for
-  // players with at most kMaxDetailedActions actions.
+  // players with at most kMaxDetailedActions actions, played points only for players of at most
+  // kMaxDetailedCoordinates dimensions.
   static constexpr int kMaxDetailedPlayers = 32;
   static constexpr int kMaxDetailedActions = 16;
+  static constexpr int kMaxDetailedCoordinates = 16;
 
   // InvalidArgument naming the flag for bad options.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<ServiceMetrics>> Create(
@@ -104,15 +112,32 @@ class ServiceMetrics {
   void Evicted() { evictions_.Increment(); }
   void Rejected(RejectReason reason) { rejected_[static_cast<int>(reason)]->Increment(); }
 
-  // A game was created: counts it, takes a detail slot if one is free and creates its series.
+  // A game was created: counts it; the game is waiting (GameMetrics::SetRunning) and gets a
+  // detail slot, with its series, if one is free.
   [[nodiscard]] std::unique_ptr<GameMetrics> ForGame(const std::string& id, const GameShape& shape);
 
  private:
   friend class GameMetrics;
+  // The live games in the detail-slot queues (detail_slots.cc): each game is in at most one.
+  using SlotQueue = std::list<GameMetrics*>;
+
   explicit ServiceMetrics(const ServiceMetricsOptions& options);
-  [[nodiscard]] bool TakeSlot();
-  void FreeSlot();
+  // Detail slots (detail_slots.cc; each takes slots_mutex_, then the games' series mutexes).
+  void AddGame(GameMetrics* game);
+  void SetGameRunning(GameMetrics* game, bool running);
+  void RemoveGame(GameMetrics* game);
+  void GrantLocked(GameMetrics* game) ABSL_EXCLUSIVE_LOCKS_REQUIRED(slots_mutex_);
+  void RevokeLocked(GameMetrics* game) ABSL_EXCLUSIVE_LOCKS_REQUIRED(slots_mutex_);
+  void EnqueueLocked(GameMetrics* game, SlotQueue* queue)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(slots_mutex_);
+  void DequeueLocked(GameMetrics* game) ABSL_EXCLUSIVE_LOCKS_REQUIRED(slots_mutex_);
+  // A slot was freed: the running game that waited longest gets it, else the waiting game that
+  // waited longest, else it stays free.
+  void HandOverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(slots_mutex_);
+
   void GameEnded(std::string_view reason);
+  // Seats of live games: vacant seats change by `vacant_delta`, `substituted` more seat-rounds.
+  void SeatsChanged(int64_t vacant_delta, int64_t substituted);
   // The aggregates over live games: a game's contribution changes from (old_gap, old_worst) to
   // (gap, worst); `joins` / `leaves` when it starts / stops reporting. The sums are kept exactly
   // here (under live_mutex_, at most once per game per publish period) and Set() on the gauges,
@@ -123,7 +148,13 @@ class ServiceMetrics {
   const ServiceMetricsOptions options_;
   const std::vector<double> duration_buckets_ = DurationBuckets();
   std::shared_ptr<prometheus::Registry> registry_;
-  std::atomic<int64_t> detailed_{0};
+
+  // Detail slots: the free ones, and the queues of live games (see game_metrics.h, "Detail").
+  std::mutex slots_mutex_;
+  int64_t free_slots_ ABSL_GUARDED_BY(slots_mutex_);
+  SlotQueue running_without_slot_ ABSL_GUARDED_BY(slots_mutex_);  // first to get a freed slot
+  SlotQueue waiting_without_slot_ ABSL_GUARDED_BY(slots_mutex_);  // next, if no running game
+  SlotQueue waiting_with_slot_ ABSL_GUARDED_BY(slots_mutex_);     // a running game takes theirs
   std::mutex live_mutex_;  // guards the three live_* fields below
   int64_t live_games_ = 0;
   double live_gap_sum_ = 0.0;
@@ -140,12 +171,18 @@ class ServiceMetrics {
   prometheus::Counter& evictions_;
   std::array<prometheus::Counter*, kNumRejectReasons> rejected_{};
   prometheus::Gauge& detailed_games_;
+  prometheus::Gauge& vacant_seats_;
+  prometheus::Counter& substituted_rounds_;
 
   // Per game (label game).
   prometheus::Family<prometheus::Gauge>& game_round_;
   prometheus::Family<prometheus::Gauge>& game_nash_gap_;
   prometheus::Family<prometheus::Gauge>& game_empirical_nash_gap_;
   prometheus::Family<prometheus::Gauge>& game_equilibrium_distance_;
+  prometheus::Family<prometheus::Gauge>& game_variation_;
+  prometheus::Family<prometheus::Gauge>& game_running_;
+  prometheus::Family<prometheus::Gauge>& game_vacant_seats_;
+  prometheus::Family<prometheus::Counter>& game_substituted_rounds_;
   // Per player (labels game, player; action for the probabilities).
   prometheus::Family<prometheus::Gauge>& player_regret_;
   prometheus::Family<prometheus::Gauge>& player_realized_regret_;
@@ -156,6 +193,7 @@ class ServiceMetrics {
   prometheus::Family<prometheus::Gauge>& player_strategy_entropy_;
   prometheus::Family<prometheus::Gauge>& player_equilibrium_action_probability_;
   prometheus::Family<prometheus::Gauge>& player_strategy_probability_;
+  prometheus::Family<prometheus::Gauge>& player_point_;
   // Aggregates over live games that published a round.
   prometheus::Gauge& live_games_reporting_;
   prometheus::Gauge& live_summed_nash_gap_;

@@ -215,8 +215,8 @@ TEST(GameMetrics, DetailLimitEndAndSlotReuse) {
 
   g1->End("horizon");
   s = Scrape(*metrics);
-  EXPECT_FALSE(AnySeries(s, "game=\"g1\""));  // removed, not left at its last value
-  EXPECT_EQ(s.at("nashnet_metrics_detailed_games"), 0);
+  EXPECT_FALSE(AnySeries(s, "game=\"g1\""));             // removed, not left at its last value
+  EXPECT_EQ(s.at("nashnet_metrics_detailed_games"), 1);  // handed on to g2 (below)
   EXPECT_EQ(s.at("nashnet_games_active"), 1);
   EXPECT_EQ(s.at("nashnet_games_ended_total{reason=\"horizon\"}"), 1);
   EXPECT_EQ(s.at("nashnet_live_games_reporting"), 1);
@@ -226,13 +226,13 @@ TEST(GameMetrics, DetailLimitEndAndSlotReuse) {
   EXPECT_EQ(s.at("nashnet_game_final_nash_gap_bucket{le=\"1\"}"), 1);
   EXPECT_EQ(s.at("nashnet_game_final_nash_gap_count"), 1);
 
-  // g2 never gets the freed slot; a new game does.
+  // The freed slot goes to g2, the game that queued for one; a new game then has none.
+  EXPECT_TRUE(g2->detailed());
   std::unique_ptr<GameMetrics> g3 = metrics->ForGame("g3", TwoByTwo());
-  EXPECT_TRUE(g3->detailed());
-  EXPECT_FALSE(g2->detailed());
+  EXPECT_FALSE(g3->detailed());
   s = Scrape(*metrics);
-  EXPECT_TRUE(AnySeries(s, "game=\"g3\""));
-  EXPECT_FALSE(AnySeries(s, "game=\"g2\""));
+  EXPECT_TRUE(AnySeries(s, "game=\"g2\""));
+  EXPECT_FALSE(AnySeries(s, "game=\"g3\""));
 
   g2->End("stopped");
   g3->End("draining");

@@ -8,7 +8,9 @@
    Debian's `prometheus` on a free loopback port with a config derived from the project's
    dashboards/prometheus/prometheus.yml (job nashnet-coordinator pointed at the metrics port,
    scrape interval 1 s; job name and metrics_path kept), checked by `promtool check config`.
-2. Two nashnet-agent processes play it with Hedge, γ_t = 0.5 / t: the step sum grows like
+   Once Prometheus scrapes, a second game, live-online (online_bumps in 2 dimensions: a continuous,
+   time-varying game), is created and one nashnet-agent plays it with hierarchical dual averaging.
+2. Two nashnet-agent processes play the first with Hedge, γ_t = 0.5 / t: the step sum grows like
    0.5·ln t, so the cooperate probability falls like t^-1/2 (payoff edge of defecting ≥ 1) and the
    Nash gap ≈ x_cooperate stays far above double rounding for the whole run (with the default
    constant step it is 0.0 within a second, and "falling" could not be asserted).
@@ -18,15 +20,22 @@
    regret(t2)/regret(t1) < round(t2)/round(t1). Sharper, from the dynamics above: the log-log slope
    of the gap against the round is < -1/4 (theory ≤ -1/2) and that of the regret < 3/4 (theory 1/2;
    measured -0.50 and 0.49).
-4. Every target of every panel of dashboards/grafana/*.json, with $game → the game, $instance → the
-   coordinator target, $__rate_interval → 5s (≥ 4 scrape intervals), $__interval → 1s, $__range →
-   1m, is evaluated with /api/v1/query and must succeed with a non-empty result holding at least
-   one finite value; the `game` and `instance` variables' label_values queries must list them. A
+   The online game's played point has its 2 coordinates in [0, 1], its variation V_t grows, and
+   per-game rounds/s (rate(nashnet_game_round[1m])) is > 0 for both games.
+4. Every target of every panel of dashboards/grafana/*.json, with $game → each of the two games in
+   turn, $instance → the coordinator target, $job → its job, $player → All (.*),
+   $__rate_interval → 5s (≥ 4 scrape intervals), $__interval → 1s, $__range → 1m, is evaluated with
+   /api/v1/query and must succeed, with a non-empty result holding at least one finite value for
+   at least one of the games (a continuous game's point and variation, a finite game's strategies);
+   the variables' label_values / query_result queries must list the job, the coordinator, both
+   games and the players; the "Games created" annotation must mark the online game's creation. A
    failure names the dashboard and panel.
-5. `nashnet stop` the game: its series vanish from a fresh /metrics scrape, the gauges over live
-   games (games active, reporting, the summed gap and regret, detailed games) are exactly 0, and
-   nashnet_games_ended_total{reason="stopped"} is 1; both agents exit 0; the coordinator exits 0
-   on SIGTERM.
+5. `nashnet stop` the finite game: its series vanish from a fresh /metrics scrape, the game
+   variable (an instant query) stops listing it at once, the "Games ended" annotation marks it,
+   the gauges over live games (games active, reporting, detailed games) count only the online
+   game, nashnet_games_ended_total{reason="stopped"} is 1; then the online game is stopped too and
+   the live gauges (games active, reporting, the summed gap and regret, detailed games, vacant
+   seats) are exactly 0; every agent exits 0; the coordinator exits 0 on SIGTERM.
 
 Every process runs in its own process group, killed on every exit path (and by the kernel if this
 script dies: PR_SET_PDEATHSIG). Exit 0 = pass, 1 = fail, 77 = skipped (no prometheus or promtool).
@@ -68,6 +77,19 @@ record_every: 1000000
 service: {{round_deadline_ms: 10000}}
 """
 AGENT_LEARNER = ["--algorithm", "hedge", "--param", "gamma0=0.5", "--param", "beta=1"]
+# A continuous, time-varying game: its panels (played point, variation) must have data too.
+ONLINE = "live-online"
+ONLINE_RUN_FILE = f"""\
+name: {ONLINE}
+game: {{name: online_bumps, params: {{dimension: 2, bumps: 5, seed: 3}}}}
+learner: {{algorithm: hda}}
+feedback: {{model: bandit}}
+rounds: 1000000000
+seed: 3
+record_every: 1000000
+service: {{round_deadline_ms: 10000}}
+"""
+ONLINE_AGENT_LEARNER = ["--algorithm", "hda"]
 
 failures = []
 
@@ -270,8 +292,8 @@ def check_trends(prom, start, end):
     if not target_up(prom):
         fail(f"up{{job=\"nashnet-coordinator\"}} = {prom.query('up')['result']}, want one target at 1")
     connected = prom.query("nashnet_agents_connected")["result"]
-    if [r["value"][1] for r in connected] != ["2"]:
-        fail(f"nashnet_agents_connected = {connected}, want 2")
+    if [r["value"][1] for r in connected] != ["3"]:
+        fail(f"nashnet_agents_connected = {connected}, want 3 (two on {GAME}, one on {ONLINE})")
 
     def first_last(expr):
         out = {}
@@ -342,6 +364,24 @@ def check_trends(prom, start, end):
                  "want < 0.75 (theory 1/2)")
     if len(regret) != 2:
         fail(f"nashnet_player_regret: {len(regret)} players, want 2")
+    # The continuous game: its played point (2 coordinates in the box [0, 1]^2) and V_t.
+    o = f'{{game="{ONLINE}"}}'
+    points = prom.series(f"nashnet_player_point{o}", start, end)
+    coordinates = sorted(dict(labels).get("coordinate") for labels in points)
+    if coordinates != ["0", "1"]:
+        fail(f"nashnet_player_point{o}: coordinates {coordinates}, want ['0', '1']")
+    for labels, values in points.items():
+        if not values or not all(0.0 <= v <= 1.0 for _, v in values):
+            fail(f"nashnet_player_point{dict(labels)}: {values[:5]}..., want values in [0, 1]")
+    for _, ((_, v1), (_, v2)) in first_last(f"nashnet_game_variation{o}").items():
+        note(f"variation V_t of {ONLINE}: {v1:.4g} -> {v2:.4g}")
+        if not v2 > v1 >= 0:
+            fail(f"nashnet_game_variation{o}: {v1} -> {v2}, want growing")
+    for game in (GAME, ONLINE):
+        rps = finite_values(prom.query(f'rate(nashnet_game_round{{game="{game}"}}[1m])')["result"])
+        note(f"rounds/s of {game}: {rps}")
+        if len(rps) != 1 or not rps[0] > 0:
+            fail(f'rate(nashnet_game_round{{game="{game}"}}[1m]) = {rps}, want one value > 0')
 
 
 def expand(expr, variables):
@@ -364,8 +404,36 @@ def finite_values(result):
     return [v for v in values if math.isfinite(v)]
 
 
-def check_dashboards(prom, source_dir, instance):
-    variables = dict(MACROS, game=GAME, instance=instance)
+def variable_query(var):
+    query = var.get("query")
+    return query.get("query", "") if isinstance(query, dict) else query or ""
+
+
+def variable_values(prom, var, variables):
+    """The values a query variable offers (label_values or query_result with its regex)."""
+    query = variable_query(var)
+    m = re.fullmatch(r"\s*label_values\(\s*(.+?)\s*,\s*(\w+)\s*\)\s*", query)
+    if m:
+        return prom.api(f"label/{m.group(2)}/values", **{"match[]": expand(m.group(1), variables)})
+    m = re.fullmatch(r"\s*query_result\((.+)\)\s*", query)
+    if m:
+        regex = var.get("regex") or "/(.*)/"
+        pattern = re.compile(regex.strip("/"))
+        values = []
+        for r in prom.query(expand(m.group(1), variables))["result"]:
+            text = "{" + ",".join(f'{k}="{v}"' for k, v in sorted(r["metric"].items())) + "}"
+            found = pattern.search(text)
+            if found:
+                values.append(found.group(1))
+        return values
+    raise Failed(f"variable {var['name']}: query {query!r} is neither label_values nor query_result")
+
+
+def dashboard_variables(instance, game):
+    return dict(MACROS, job="nashnet-coordinator", instance=instance, game=game, player=".*")
+
+
+def check_dashboards(prom, source_dir, instance, start, end):
     base = os.path.join(source_dir, "dashboards", "grafana")
     names = sorted(f for f in os.listdir(base) if f.endswith(".json"))
     if not {"convergence.json", "coordinator.json"} <= set(names):
@@ -375,63 +443,125 @@ def check_dashboards(prom, source_dir, instance):
         with open(os.path.join(base, name)) as f:
             dash = json.load(f)
         where = f"{name} ({dash.get('title')})"
+        variables = dashboard_variables(instance, GAME)
         for var in dash.get("templating", {}).get("list", []):
+            if var.get("type") == "datasource":
+                if var.get("query") != "prometheus":
+                    fail(f"{where}: datasource variable {var['name']} is not of type prometheus")
+                continue
             if var.get("type") != "query":
                 continue
-            query = var["query"]["query"] if isinstance(var["query"], dict) else var["query"]
-            m = re.fullmatch(r"\s*label_values\(\s*(.+?)\s*,\s*(\w+)\s*\)\s*", query)
-            if not m:
-                fail(f"{where}: variable {var['name']}: query {query!r} is not label_values(metric, label)")
+            try:
+                values = variable_values(prom, var, variables)
+            except Failed as e:
+                fail(f"{where}: {e}")
                 continue
-            values = prom.api(f"label/{m.group(2)}/values",
-                              **{"match[]": expand(m.group(1), variables)})
             evaluated += 1
-            want = variables.get(var["name"])
-            if want not in values:
-                fail(f"{where}: variable {var['name']} ({query}) lists {values}, not {want}")
+            want = {"game": [GAME, ONLINE], "player": ["0", "1"]}.get(var["name"], [variables.get(var["name"])])
+            if var["name"] == "instance" and var.get("multi"):
+                want = [instance]
+            if not set(want) <= set(values):
+                fail(f"{where}: variable {var['name']} ({variable_query(var)}) lists {values}, not {want}")
         for panel in dash.get("panels", []):
             for target in panel.get("targets", []):
-                expr = expand(target["expr"], variables)
-                evaluated += 1
-                try:
-                    result = prom.query(expr)["result"]
-                except Failed as e:
-                    fail(f"{where} panel {panel.get('title')!r} ref {target.get('refId')}: {e}")
+                results = []
+                for game in (GAME, ONLINE):
+                    expr = expand(target["expr"], dashboard_variables(instance, game))
+                    evaluated += 1
+                    try:
+                        results.append((expr, prom.query(expr)["result"]))
+                    except Failed as e:
+                        fail(f"{where} panel {panel.get('title')!r} ref {target.get('refId')}: {e}")
+                        results = None
+                        break
+                    if "$game" not in target["expr"]:
+                        break  # the same query for both games
+                if results is None:
                     continue
-                if not result:
+                # All NaN (e.g. a quantile of an empty histogram, a division by 0) draws nothing
+                # in Grafana either: at least one game must give a finite value.
+                if not any(finite_values(result) for _, result in results):
                     fail(f"{where} panel {panel.get('title')!r} ref {target.get('refId')}: "
-                         f"{expr} returned no data")
-                elif not finite_values(result):
-                    # All NaN (e.g. a quantile of an empty histogram, a division by 0) draws
-                    # nothing in Grafana either.
-                    fail(f"{where} panel {panel.get('title')!r} ref {target.get('refId')}: "
-                         f"{expr} returned no finite value: {result}")
+                         f"{results[0][0]} returned no finite value: {[r for _, r in results]}")
+        for ann in dash.get("annotations", {}).get("list", []):
+            if "expr" not in ann:
+                continue
+            expr = expand(ann["expr"], dashboard_variables(instance, GAME))
+            evaluated += 1
+            try:
+                data = prom.api("query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step="1")
+            except Failed as e:
+                fail(f"{where} annotation {ann['name']!r}: {e}")
+                continue
+            if ann["name"] == "Games created" and not data["result"]:
+                fail(f"{where} annotation {ann['name']!r}: {expr} marks nothing, though {ONLINE} was "
+                     "created while Prometheus scraped")
     note(f"evaluated {evaluated} dashboard queries")
-    if evaluated < 40:
+    if evaluated < 80:
         fail(f"only {evaluated} dashboard queries found")
 
 
-def check_stop(procs, bin_dir, address, metrics_port, agents, coord):
+def game_choices(prom, source_dir, instance):
+    """The games the convergence dashboard's game variable offers now."""
+    with open(os.path.join(source_dir, "dashboards", "grafana", "convergence.json")) as f:
+        dash = json.load(f)
+    var = next(v for v in dash["templating"]["list"] if v["name"] == "game")
+    return variable_values(prom, var, dashboard_variables(instance, GAME))
+
+
+def stop_game(bin_dir, address, metrics_port, game):
+    """`nashnet stop` the game; returns the first /metrics text without its series."""
+    stop = subprocess.run([os.path.join(bin_dir, "nashnet"), "stop", game, "--coordinator", address],
+                          capture_output=True, text=True, timeout=30)
+    if stop.returncode != 0:
+        raise Failed(f"nashnet stop {game} exited {stop.returncode}: {stop.stdout}{stop.stderr}")
+    return wait_for(f'the game="{game}" series to leave /metrics',
+                    lambda: (lambda t: t if f'game="{game}"' not in t else None)(scrape(metrics_port)),
+                    20, interval=0.2)
+
+
+def gauge(text, name):
+    g = re.search(rf"^{name}\s+(\S+)", text, re.M)
+    return float(g.group(1)) if g else None
+
+
+def check_stop(procs, prom, args, address, metrics_port, agents, coord):
+    bin_dir, instance = args.bin_dir, f"127.0.0.1:{metrics_port}"
     before = scrape(metrics_port)
     if f'game="{GAME}"' not in before:
         fail(f'/metrics has no game="{GAME}" series before the stop')
-    stop = subprocess.run([os.path.join(bin_dir, "nashnet"), "stop", GAME, "--coordinator", address],
-                          capture_output=True, text=True, timeout=30)
-    if stop.returncode != 0:
-        raise Failed(f"nashnet stop exited {stop.returncode}: {stop.stdout}{stop.stderr}")
-    text = wait_for(f'the game="{GAME}" series to leave /metrics',
-                    lambda: (lambda t: t if f'game="{GAME}"' not in t else None)(scrape(metrics_port)),
-                    20, interval=0.2)
-    # With no game left, the gauges and the aggregates over live games are exactly 0 (no residue).
-    for name in ("nashnet_games_active", "nashnet_live_games_reporting",
-                 "nashnet_live_summed_nash_gap", "nashnet_live_summed_worst_average_regret",
-                 "nashnet_metrics_detailed_games"):
-        g = re.search(rf"^{name}\s+(\S+)", text, re.M)
-        if not g or float(g.group(1)) != 0.0:
-            fail(f"after the stop {name} = {g and g.group(1)}, want exactly 0")
+    stopped_at = time.time()
+    text = stop_game(bin_dir, address, metrics_port, GAME)
+    # One game left: the live gauges count it alone.
+    for name, want in (("nashnet_games_active", 1), ("nashnet_live_games_reporting", 1),
+                       ("nashnet_metrics_detailed_games", 1)):
+        if gauge(text, name) != want:
+            fail(f"after stopping {GAME}: {name} = {gauge(text, name)}, want {want}")
     m = re.search(r'^nashnet_games_ended_total\{[^}]*reason="stopped"[^}]*\}\s+(\S+)', text, re.M)
     if not m or float(m.group(1)) != 1:
         fail(f"nashnet_games_ended_total{{reason=\"stopped\"}} = {m and m.group(1)}, want 1")
+    # The game picker is an instant query: the stopped game leaves it at the next scrape (Prometheus
+    # marks the vanished series stale), not 15 minutes later.
+    wait_for(f"the game variable to stop listing {GAME}",
+             lambda: GAME not in game_choices(prom, args.source_dir, instance), 10, interval=0.5)
+    if ONLINE not in game_choices(prom, args.source_dir, instance):
+        fail(f"the game variable no longer lists the live game {ONLINE}")
+    with open(os.path.join(args.source_dir, "dashboards", "grafana", "coordinator.json")) as f:
+        ended = next(a for a in json.load(f)["annotations"]["list"] if a.get("name") == "Games ended")
+    expr = expand(ended["expr"], dashboard_variables(instance, GAME))
+
+    def marked():
+        data = prom.api("query_range", query=expr, start=f"{stopped_at - 1:.3f}",
+                        end=f"{time.time():.3f}", step="1")
+        return [r["metric"] for r in data["result"]]
+    note(f"'Games ended' annotation: {wait_for('the Games ended annotation', marked, 10, interval=0.5)}")
+    text = stop_game(bin_dir, address, metrics_port, ONLINE)
+    # With no game left, the gauges and the aggregates over live games are exactly 0 (no residue).
+    for name in ("nashnet_games_active", "nashnet_live_games_reporting",
+                 "nashnet_live_summed_nash_gap", "nashnet_live_summed_worst_average_regret",
+                 "nashnet_metrics_detailed_games", "nashnet_vacant_seats"):
+        if gauge(text, name) != 0.0:
+            fail(f"after both stops {name} = {gauge(text, name)}, want exactly 0")
     for name, p in agents:
         try:
             if p.wait(timeout=30) != 0:
@@ -445,6 +575,16 @@ def check_stop(procs, bin_dir, address, metrics_port, agents, coord):
             fail(f"the coordinator exited {coord.returncode} on SIGTERM: {procs.log('coordinator')}")
     except subprocess.TimeoutExpired:
         fail("the coordinator still running 30 s after SIGTERM")
+
+
+def create_game(bin_dir, tmp, address, game, text):
+    run_file = os.path.join(tmp, f"{game}.yaml")
+    with open(run_file, "w") as f:
+        f.write(text)
+    create = subprocess.run([os.path.join(bin_dir, "nashnet"), "create", run_file, "--id", game,
+                             "--coordinator", address], capture_output=True, text=True, timeout=30)
+    if create.returncode != 0:
+        raise Failed(f"nashnet create {game} exited {create.returncode}: {create.stdout}{create.stderr}")
 
 
 def run(args, tmp):
@@ -465,36 +605,37 @@ def run(args, tmp):
         metrics_port = wait_for("--metrics-port-file", lambda: read_port(metrics_port_file), 5, alive=alive)
         address = f"127.0.0.1:{port}"
         note(f"coordinator on {address}, /metrics on 127.0.0.1:{metrics_port}")
-        run_file = os.path.join(tmp, "run.yaml")
-        with open(run_file, "w") as f:
-            f.write(RUN_FILE)
-        create = subprocess.run([os.path.join(bin_dir, "nashnet"), "create", run_file, "--id", GAME,
-                                 "--coordinator", address], capture_output=True, text=True, timeout=30)
-        if create.returncode != 0:
-            raise Failed(f"nashnet create exited {create.returncode}: {create.stdout}{create.stderr}")
+        create_game(bin_dir, tmp, address, GAME, RUN_FILE)
 
         # Prometheus first, so that it sees the game from its first rounds.
         prom = start_prometheus(procs, tmp, args.source_dir, metrics_port)
         # Prometheus' first scrape comes up to 5 s after /-/ready (its target-update throttle).
         wait_for("the coordinator target to be up", lambda: target_up(prom), 30, interval=0.5, alive=alive)
         start = time.time()
+        # Created while Prometheus scrapes: the "Games created" annotation must mark it.
+        create_game(bin_dir, tmp, address, ONLINE, ONLINE_RUN_FILE)
         agents = []
         for i in range(2):
             name = f"agent{i}"
             agents.append((name, procs.start(name, [
                 os.path.join(bin_dir, "nashnet-agent"), "--coordinator", address, "--game", GAME,
                 "--name", name, "--quiet"] + AGENT_LEARNER)))
+        agents.append(("online-agent", procs.start("online-agent", [
+            os.path.join(bin_dir, "nashnet-agent"), "--coordinator", address, "--game", ONLINE,
+            "--name", "online-agent", "--quiet"] + ONLINE_AGENT_LEARNER)))
         alive += agents
 
         def samples():
             points = prom.series(f'nashnet_game_round{{game="{GAME}"}} >= 1', start, time.time())
-            return sum(len(p) for p in points.values()) >= MIN_SAMPLES
-        wait_for(f"{MIN_SAMPLES} scrapes of the game's rounds", samples, 120, interval=1, alive=alive)
+            online = prom.series(f'nashnet_game_round{{game="{ONLINE}"}} >= 1', start, time.time())
+            return (sum(len(p) for p in points.values()) >= MIN_SAMPLES and
+                    sum(len(p) for p in online.values()) >= MIN_SAMPLES)
+        wait_for(f"{MIN_SAMPLES} scrapes of both games' rounds", samples, 120, interval=1, alive=alive)
         end = time.time()
         note(f"played {end - start:.1f} s while Prometheus scraped")
         check_trends(prom, start, end)
-        check_dashboards(prom, args.source_dir, f"127.0.0.1:{metrics_port}")
-        check_stop(procs, bin_dir, address, metrics_port, agents, coord)
+        check_dashboards(prom, args.source_dir, f"127.0.0.1:{metrics_port}", start, end)
+        check_stop(procs, prom, args, address, metrics_port, agents, coord)
     except Failed as e:
         fail(str(e))
     finally:
