@@ -85,6 +85,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--metrics-listen", options.metrics_listen,
                  "serve Prometheus metrics at http://HOST:PORT/metrics (empty = off)");
+  std::string health_port_file;
+  app.add_option("--health-listen", options.health_listen,
+                 "also serve grpc.health.v1.Health, plaintext, on HOST:PORT (for probes that "
+                 "cannot speak TLS); NOT_SERVING while draining");
+  app.add_option("--health-port-file", health_port_file,
+                 "write the bound --health-listen port here once serving");
   app.add_option("--metrics-port-file", metrics_port_file,
                  "write the bound metrics port here once serving");
   app.add_option("--metrics-detail-games", options.metrics_detail_games,
@@ -142,6 +148,11 @@ int main(int argc, char** argv) {
   if (absl::Status st = CheckAddress("--listen", options.listen); !st.ok()) {
     return Fail(std::string(st.message()), kExitUsage);
   }
+  if (!options.health_listen.empty()) {
+    if (absl::Status st = CheckAddress("--health-listen", options.health_listen); !st.ok()) {
+      return Fail(std::string(st.message()), kExitUsage);
+    }
+  }
   if (!options.metrics_listen.empty()) {
     if (absl::Status st = CheckAddress("--metrics-listen", options.metrics_listen); !st.ok()) {
       return Fail(std::string(st.message()), kExitUsage);
@@ -189,6 +200,18 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (!health_port_file.empty()) {  // before --port-file: a reader of that can read this
+    if (options.health_listen.empty()) {
+      (*coordinator)->Drain();
+      return Fail("--health-port-file: needs --health-listen", kExitUsage);
+    }
+    if (absl::Status st =
+            WritePortFile(health_port_file, (*coordinator)->health_port(), "--health-port-file");
+        !st.ok()) {
+      (*coordinator)->Drain();
+      return Fail(std::string(st.message()), kExitFailed);
+    }
+  }
   if (!metrics_port_file.empty()) {  // before --port-file: a reader of that can read this
     if (absl::Status st =
             WritePortFile(metrics_port_file, (*coordinator)->metrics_port(), "--metrics-port-file");

@@ -96,6 +96,9 @@ class GameMetrics {
   // The game is over: `reason` counts in nashnet_games_ended_total (empty: not counted).
   void End(std::string_view reason);
 
+  // The publish period (--metrics-period-ms; zero: every round).
+  [[nodiscard]] std::chrono::steady_clock::duration period() const { return period_; }
+
   // Whether the game has its detailed series now (a slot may come or go from another thread).
   [[nodiscard]] bool detailed() const { return detailed_.load(std::memory_order_relaxed); }
   [[nodiscard]] int64_t last_round() const { return last_round_; }

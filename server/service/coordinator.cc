@@ -80,6 +80,28 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterService(c->service_.get());
   c->server_ = builder.BuildAndStart();
+  if (c->server_ != nullptr && c->port_ != 0 && !options.health_listen.empty()) {
+    grpc::ServerBuilder health;
+    health.AddListeningPort(options.health_listen, grpc::InsecureServerCredentials(),
+                            &c->health_port_);
+    c->health_server_ = health.BuildAndStart();  // the default health service only
+    if (c->health_server_ != nullptr) {
+      c->health_server_->GetHealthCheckService()->SetServingStatus(
+          v1::Coordinator::service_full_name(), true);
+    }
+    if (c->health_server_ == nullptr || c->health_port_ == 0) {
+      c->server_->Shutdown();
+      c->server_.reset();
+      c->port_ = 0;
+      c->drained_ = true;
+      c->work_.reset();
+      c->io_.stop();
+      for (std::thread& t : c->threads_) t.join();
+      c->threads_.clear();
+      return absl::UnavailableError(
+          absl::StrCat("--health-listen: cannot listen on ", options.health_listen));
+    }
+  }
   if (c->server_ == nullptr || c->port_ == 0) {
     c->drained_ = true;
     c->work_.reset();
@@ -187,9 +209,9 @@ void Coordinator::GameOver(const std::string& id) {
 void Coordinator::Drain() {
   if (drained_) return;
   drained_ = true;
-  if (server_ != nullptr) {
-    // Readiness: load balancers and Kubernetes stop sending agents here.
-    server_->GetHealthCheckService()->SetServingStatus(false);
+  // Readiness first: load balancers and Kubernetes stop sending agents here.
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server != nullptr) server->GetHealthCheckService()->SetServingStatus(false);
   }
   for (const std::shared_ptr<HostedGame>& game : directory_.StartDraining()) {
     boost::asio::dispatch(game->strand(), [game] { game->Drain(nullptr); });
@@ -200,6 +222,7 @@ void Coordinator::Drain() {
   }
   // Every game is over and its GameOver queued: give the streams a moment to flush, then stop.
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  if (health_server_ != nullptr) health_server_->Shutdown();
   writer_.Stop();
   work_.reset();
   for (std::thread& t : threads_) t.join();

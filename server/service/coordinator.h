@@ -53,6 +53,9 @@ struct CoordinatorOptions {
   int64_t metrics_detail_games = 64;  // live games with per-game/per-player series
   int64_t metrics_period_ms = 100;    // a game publishes at most this often (0 = every round)
   JournalOptions journal;             // the games' round journals (--no-journal, --journal-*-ms)
+  // A second, plaintext gRPC port serving only grpc.health.v1.Health (--health-listen), for
+  // probes that cannot speak the main port's TLS (Kubernetes' gRPC probes). Empty: none.
+  std::string health_listen;
   // At start, recover the unfinished games of records_dir from their journals (--no-recover: no).
   bool recover = true;
 
@@ -73,6 +76,8 @@ class Coordinator {
   Coordinator& operator=(const Coordinator&) = delete;
 
   [[nodiscard]] int port() const { return port_; }
+  // The bound --health-listen port (0 without it).
+  [[nodiscard]] int health_port() const { return health_port_; }
   // The bound /metrics port (0 without --metrics-listen).
   [[nodiscard]] int metrics_port() const { return metrics_port_; }
   // The exporter's registry and events, or null without --metrics-listen.
@@ -123,6 +128,8 @@ class Coordinator {
   std::unique_ptr<CoordinatorService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::unique_ptr<grpc::Server> health_server_;  // --health-listen
+  int health_port_ = 0;
 
   std::mutex running_mutex_;
   std::condition_variable running_changed_;

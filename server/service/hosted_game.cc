@@ -40,6 +40,7 @@ void HostedGame::OnRunning(bool first) {
   if (replaying_) return;
   first_round_start_ = clock_->Now();
   round_start_ = first_round_start_;
+  ReportSeats();
   if (!first) return;  // a recovered game: its agents got Joined{started}, no Start
   for (Seat& seat : seats_) {
     if (seat.local || seat.stream == nullptr) continue;
@@ -175,6 +176,7 @@ void HostedGame::Vacate(int i) {
   seat.history_loading = false;
   budget_->Release();
   if (service_metrics_ != nullptr) service_metrics_->AgentDisconnected();
+  ReportSeats();
   if (!loop_->ever_started()) {
     // Nobody played yet: the seat is free for anyone, or for its token's holder (the token stays
     // valid until another agent takes the seat, which gets a new one).
@@ -246,12 +248,49 @@ void HostedGame::CountRejected(RejectReason reason) {
 }
 
 void HostedGame::PublishMetrics(int64_t t, bool final, Clock::Time now) {
-  if (!metrics_->Due(t, final, now)) return;
+  if (!metrics_->Due(t, final, now)) {
+    // Not yet (the period): if the game goes quiet now (a stall, a vacant seat), the timer
+    // publishes this round anyway, so the gauges never stay behind the game.
+    if (!publish_armed_ && metrics_->period().count() > 0) {
+      publish_armed_ = true;
+      publish_timer_->ArmAt(now + metrics_->period(), [this] {
+        publish_armed_ = false;
+        const int64_t played = loop_->rounds_played();
+        const Clock::Time at = clock_->Now();
+        if (played > 0 && !over() && metrics_->Due(played, false, at)) {
+          PublishMetrics(played, false, at);
+        }
+      });
+    }
+    return;
+  }
   if (latest_round_ != t) {
     latest_ = loop_->match().Snapshot();
     latest_round_ = t;
   }
   metrics_->Publish(latest_, now);
+  ReportSeats();
+}
+
+void HostedGame::ReportSeats() {
+  if (metrics_ == nullptr) return;
+  int vacant = 0;
+  int64_t substituted = 0;
+  for (int i = 0; i < static_cast<int>(seats_.size()); ++i) {
+    if (seats_[i].local) continue;
+    if (seats_[i].stream == nullptr) ++vacant;
+    substituted += loop_->stats(i).substituted;
+  }
+  metrics_->PublishSeats(vacant, substituted);
+  // Running: rounds advance. A vacant seat under `wait` holds the game up as much as a game
+  // that waits for its agents to resume.
+  const GameState state = loop_->state();
+  const bool waits = loop_->options().straggler == StragglerPolicy::kWait && vacant > 0;
+  const bool running = (state == GameState::kRunning || state == GameState::kStopping) && !waits;
+  if (running != reported_running_) {
+    reported_running_ = running;
+    metrics_->SetRunning(running);
+  }
 }
 
 void HostedGame::MaybeFlush(bool force) {

@@ -196,6 +196,9 @@ class HostedGame : public std::enable_shared_from_this<HostedGame>, private Roun
   [[nodiscard]] GameSecrets Secrets() const;
   void CountRejected(RejectReason reason);
   void PublishMetrics(int64_t t, bool final, Clock::Time now);
+  // The exporter's view of the seats: vacant seats, substituted seat-rounds, whether the game is
+  // playing rounds (no metric work without the exporter).
+  void ReportSeats();
   [[nodiscard]] RunSummary BuildSummary();
   [[nodiscard]] absl::Status Replay();
 
@@ -223,6 +226,9 @@ class HostedGame : public std::enable_shared_from_this<HostedGame>, private Roun
   std::shared_ptr<GameRecord> record_;  // used on the disk thread only
   std::unique_ptr<Batch> batch_;        // rounds not yet handed to disk
   std::unique_ptr<Timer> flush_timer_;
+  std::unique_ptr<Timer> publish_timer_;  // publishes the last round of a game that went quiet
+  bool publish_armed_ = false;
+  bool reported_running_ = false;
   bool flush_armed_ = false;
   Clock::Time last_flush_;
   bool replaying_ = false;      // Recover() is replaying the journal

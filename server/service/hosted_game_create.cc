@@ -196,6 +196,7 @@ absl::Status HostedGame::Build() {
   options.slice_rounds = kRoundsPerSlice;
   NASHNET_ASSIGN_OR_RETURN(loop_, RoundLoop::Create(std::move(config)));
   flush_timer_ = clock_->NewTimer();
+  publish_timer_ = clock_->NewTimer();
   last_flush_ = clock_->Now();
   if (service_metrics_ != nullptr) {
     metrics_ = service_metrics_->ForGame(id_, GameShape::Of(*plan.game));
@@ -238,6 +239,7 @@ GameSecrets HostedGame::Secrets() const {
 }
 
 void HostedGame::Begin() {
+  ReportSeats();  // every remote seat vacant until its agent comes (a recovered game's total)
   if (finish_on_begin_) {
     finish_on_begin_ = false;
     Finish();

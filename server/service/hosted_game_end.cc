@@ -110,6 +110,10 @@ void HostedGame::Finish() {
     flush_armed_ = false;
     flush_timer_->Cancel();
   }
+  if (publish_armed_) {
+    publish_armed_ = false;
+    publish_timer_->Cancel();
+  }
   const GameState state = loop_->state();
   const int64_t played = loop_->rounds_played();
   if (state == GameState::kStopped && played > 0 && last_row_round_ < played) {

@@ -135,6 +135,7 @@ absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
   }
   if (resume) ++seat.resumes;
   AppendEvent(i, resume ? v1::JournalSeatEvent::KIND_RESUMED : v1::JournalSeatEvent::KIND_JOINED);
+  ReportSeats();
   if (loop_->submitted(i) && loop_->substituted(i)) {
     // The straggler policy already played this round for the seat: the agent comes in at the
     // next round, so Joined (and its history, this round included) wait until it is resolved.

@@ -48,8 +48,9 @@ void Drain(grpc::CompletionQueue& cq) {
 }
 
 // grpc.health.v1.Health/Check for `service`: the ServingStatus (1 = SERVING) or the call's error.
-absl::StatusOr<int> HealthCheck(Coordinator& c, const std::string& service) {
-  grpc::GenericStub stub(c.channel());
+absl::StatusOr<int> HealthCheck(std::shared_ptr<grpc::Channel> channel,
+                                const std::string& service) {
+  grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + kRpcTimeout);
   grpc::CompletionQueue cq;
@@ -106,12 +107,38 @@ TEST(HealthAndReflection, HealthCheckAnswersServing) {
   TestDir dir;
   absl::StatusOr<std::unique_ptr<Coordinator>> coordinator = Coordinator::Start(dir.path());
   ASSERT_TRUE(coordinator.ok()) << coordinator.status();
-  absl::StatusOr<int> overall = HealthCheck(**coordinator, "");
+  absl::StatusOr<int> overall = HealthCheck((*coordinator)->channel(), "");
   ASSERT_TRUE(overall.ok()) << overall.status();
   EXPECT_EQ(*overall, 1) << "1 = SERVING";
   // An unknown service is NOT_FOUND (the health service's contract), so the check is real.
-  absl::StatusOr<int> unknown = HealthCheck(**coordinator, "no.such.Service");
+  absl::StatusOr<int> unknown = HealthCheck((*coordinator)->channel(), "no.such.Service");
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound) << unknown.status();
+}
+
+TEST(HealthAndReflection, AHealthPortServesProbesInPlaintextAndNothingElse) {
+  NASHNET_REQUIRE_BINARIES();
+  TestDir dir;
+  const std::filesystem::path port_file = dir.path() / "health.port";
+  absl::StatusOr<std::unique_ptr<Coordinator>> coordinator = Coordinator::Start(
+      dir.path(), {"--health-listen", "127.0.0.1:0", "--health-port-file", port_file.string()});
+  ASSERT_TRUE(coordinator.ok()) << coordinator.status();
+  const int port = std::atoi(ReadFile(port_file).c_str());
+  ASSERT_GT(port, 0);
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  absl::StatusOr<int> overall = HealthCheck(channel, "");
+  ASSERT_TRUE(overall.ok()) << overall.status();
+  EXPECT_EQ(*overall, 1);
+  absl::StatusOr<int> service = HealthCheck(channel, "nashnet.v1.Coordinator");
+  ASSERT_TRUE(service.ok()) << service.status();
+  EXPECT_EQ(*service, 1);
+  // Only health lives there: the coordinator's RPCs are not served on the probe port.
+  auto stub = v1::Coordinator::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kRpcTimeout);
+  v1::ListGamesResponse games;
+  EXPECT_EQ(stub->ListGames(&context, v1::ListGamesRequest(), &games).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
 }
 
 TEST(HealthAndReflection, ReflectionListsTheCoordinatorAndServesItsDescriptor) {
