@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the service benchmarks (bench/README.md, "Service") and prints the table of ratios.
 
-    service_bench.py --build BUILD_DIR [--repeats 3] [--out DIR] [--only m2,m3,m4,m5,m6]
+    service_bench.py --build BUILD_DIR [--repeats 3] [--out DIR] [--only m2,m3,m4,m5,m6,m7,m8]
 
 Every figure is a ratio against the bare gRPC lockstep baseline (bench/lockstep/) measured in the
 same run: each repetition runs the baseline and the candidate (nashnet-coordinator, and for m2 the
@@ -34,6 +34,13 @@ repetition). Standard library only; raw JSON of every trial stays in DIR.
       the candidate scraped every --scrape-interval s during the whole trial; --m3-games games,
       so 64 detailed (--metrics-detail-games default) and the rest in the aggregates only.
 
+  m7  the cost of the round journal (durable games), one game x 2 nashnet-agent processes (like
+      m5): baseline nashnet-coordinator --no-journal, candidates the default journal (flush
+      every 100 ms, fsync every 1 s) and --journal-sync-ms 0 (fsync after every write: the
+      worst case); ratio = median over pairs of rounds/s.
+  m8  the same for 500 games x 2 agents through nashnet_load (m3's paired blocks): coordinator
+      --no-journal vs the default journal.
+
 --aa puts the baseline in the candidate's place too: its ratios show how far from 1 the method
 alone wanders on this machine.
 """
@@ -58,10 +65,10 @@ def log(*args):
 class Server:
     """A freshly started nashnet-coordinator or lockstep_server on 127.0.0.1:<free port>."""
 
-    def __init__(self, kind, args, out_dir, tag, coordinator=False, metrics=None):
-        """coordinator=True: nashnet-coordinator whatever the kind (m5/m6); metrics: None (no
+    def __init__(self, kind, args, out_dir, tag, coordinator=False, metrics=None, extra=()):
+        """coordinator=True: nashnet-coordinator whatever the kind (m5-m8); metrics: None (no
         --metrics-listen) or a list of extra metrics flags (served on 127.0.0.1:<free port>,
-        self.metrics_port)."""
+        self.metrics_port); extra: more coordinator flags (m7/m8: the journal's)."""
         self.kind = kind
         self.tmp = tempfile.mkdtemp(prefix="nashnet-bench-", dir="/tmp")
         port_file = os.path.join(self.tmp, "port")
@@ -75,6 +82,7 @@ class Server:
             if metrics is not None:
                 cmd += ["--metrics-listen", "127.0.0.1:0", "--metrics-port-file",
                         metrics_port_file] + list(metrics)
+            cmd += list(extra)
         self.cmd = cmd
         self.log_path = os.path.join(out_dir, f"{tag}_{kind}_server.log")
         self.log_file = open(self.log_path, "w")
@@ -248,32 +256,37 @@ def m2_trial(args, out_dir, tag):
     return games
 
 
-# m5's sides: (kind, metrics flags or None = no --metrics-listen).
-M5_SIDES = (("plain", None), ("metrics", []), ("metrics_period0", ["--metrics-period-ms", "0"]))
+# m5's sides: (kind, metrics flags or None = no --metrics-listen, other flags).
+M5_SIDES = (("plain", None, ()), ("metrics", [], ()),
+            ("metrics_period0", ["--metrics-period-ms", "0"], ()))
+# m7's: the journal off (the baseline), on (defaults), and synced after every write.
+M7_SIDES = (("nojournal", None, ("--no-journal",)), ("journal", None, ()),
+            ("journal_sync0", None, ("--journal-sync-ms", "0")))
 
 
-def m5_trial(args, out_dir, tag):
-    """Three coordinators up; args.pairs rounds of games, one per side in rotating order, the
-    metrics sides scraped while their game plays."""
+def sides_trial(args, out_dir, tag, sides, rounds, label):
+    """One coordinator per side, all up at once; args.pairs rounds of games, one per side in
+    rotating order, the metrics sides scraped while their game plays (m5, m7)."""
     servers = {}
     try:
-        for kind, flags in M5_SIDES:
-            servers[kind] = Server(kind, args, out_dir, tag, coordinator=True, metrics=flags)
-        games = {kind: [] for kind, _ in M5_SIDES}
+        for kind, flags, extra in sides:
+            servers[kind] = Server(kind, args, out_dir, tag, coordinator=True, metrics=flags,
+                                   extra=extra)
+        games = {kind: [] for kind, _, _ in sides}
         for p in range(args.pairs):
-            for j in range(len(M5_SIDES)):
-                kind, _ = M5_SIDES[(j + p) % len(M5_SIDES)]
+            for j in range(len(sides)):
+                kind = sides[(j + p) % len(sides)][0]
                 server = servers[kind]
                 scraper = (Scraper(server.metrics_port, args.scrape_interval)
                            if server.metrics_port else None)
                 try:
                     try:
                         game = m2_game(kind, server, args, out_dir, f"{tag}_{p}", 1_000_000_000,
-                                       args.m5_rounds)
+                                       rounds)
                     except RuntimeError as error:  # an agent failed: logged, the game replayed once
-                        log(f"m5 {tag}_{p} {kind}: {error}; playing it again")
+                        log(f"{label} {tag}_{p} {kind}: {error}; playing it again")
                         game = m2_game(kind, server, args, out_dir, f"{tag}_{p}_again",
-                                       1_000_000_000, args.m5_rounds)
+                                       1_000_000_000, rounds)
                 finally:
                     scrape = scraper.stop() if scraper else None
                 if scrape:
@@ -285,16 +298,19 @@ def m5_trial(args, out_dir, tag):
     return games
 
 
-def load_trial(args, out_dir, tag, games, channels, pairs, metrics=None):
+def load_trial(args, out_dir, tag, games, channels, pairs, metrics=None, base_extra=None):
     """Both servers up at once, one nashnet_load measuring them in alternating blocks. metrics:
     None = lockstep baseline vs coordinator (m3/m4); else (m6) coordinator without metrics vs
     coordinator with these metrics flags, scraped every args.scrape_interval s throughout;
-    "aa" = coordinator without metrics on both sides (m6's A/A calibration)."""
+    "aa" = coordinator without metrics on both sides (m6's A/A calibration). base_extra (m8):
+    the baseline is a coordinator with these flags (--no-journal), the candidate a plain one."""
     m6 = metrics is not None
     aa = metrics == "aa"
-    base = Server("baseline", args, out_dir, tag, coordinator=m6)
+    coordinators = m6 or base_extra is not None
+    base = Server("baseline", args, out_dir, tag, coordinator=coordinators,
+                  extra=base_extra or ())
     try:
-        cand = Server("candidate", args, out_dir, tag, coordinator=m6,
+        cand = Server("candidate", args, out_dir, tag, coordinator=coordinators,
                       metrics=None if aa else metrics)
     except Exception:
         base.stop()
@@ -334,7 +350,7 @@ def main():
     p.add_argument("--build", required=True, help="build dir (bench/ and bin/ inside)")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--out", default=None)
-    p.add_argument("--only", default="m2,m3,m4", help="any of m2,m3,m4,m5,m6")
+    p.add_argument("--only", default="m2,m3,m4", help="any of m2,m3,m4,m5,m6,m7,m8")
     p.add_argument("--game", default="matching_pennies")
     p.add_argument("--game-param", action="append", default=[])
     p.add_argument("--m2-rounds", type=int, default=5000)
@@ -465,9 +481,9 @@ def main():
         log("m4 skipped: nashnet-coordinator not built")
 
     if "m5" in only and have_coordinator and have_agent and not args.aa:
-        games = {kind: [] for kind, _ in M5_SIDES}
+        games = {kind: [] for kind, _, _ in M5_SIDES}
         for k in range(args.repeats):
-            trial = m5_trial(args, out_dir, f"m5_{k}")
+            trial = sides_trial(args, out_dir, f"m5_{k}", M5_SIDES, args.m5_rounds, "m5")
             for kind, values in trial.items():
                 games[kind] += values
             log(f"m5 rep {k + 1}/{args.repeats}: summary rounds/s " + "; ".join(
@@ -541,6 +557,64 @@ def main():
                          None))
     elif "m6" in only:
         log("m6 skipped: needs nashnet-coordinator (and no --aa)")
+
+    if "m7" in only and have_coordinator and have_agent and not args.aa:
+        games = {kind: [] for kind, _, _ in M7_SIDES}
+        for k in range(args.repeats):
+            trial = sides_trial(args, out_dir, f"m7_{k}", M7_SIDES, args.m5_rounds, "m7")
+            for kind, values in trial.items():
+                games[kind] += values
+            log(f"m7 rep {k + 1}/{args.repeats}: summary rounds/s " + "; ".join(
+                f"{kind} " + " ".join(f"{g['rounds_per_second']:.0f}" for g in trial[kind])
+                for kind in trial))
+        results["m7"] = games
+        for label, key, kind in (
+                ("summary rounds/s, journal (defaults)", "rounds_per_second", "journal"),
+                ("summary rounds/s, journal fsync every write", "rounds_per_second",
+                 "journal_sync0"),
+                ("wall-time rounds/s, journal (defaults)", "wall_rounds_per_second", "journal")):
+            ratios = [c[key] / b[key] for b, c in zip(games["nojournal"], games[kind])]
+            ratio = statistics.median(ratios)
+            rows.append((f"m7 one game, 2 agents, journal on / off: {label}",
+                         statistics.median(g[key] for g in games["nojournal"]),
+                         statistics.median(g[key] for g in games[kind]), ratio, ratios,
+                         ">= 0.95", ratio >= 0.95))
+        key = "server_cpu_us_per_round"
+        ratios = [c[key] / b[key] for b, c in zip(games["nojournal"], games["journal"])
+                  if b[key] > 0]
+        rows.append(("m7   server CPU us per round, journal (lower is better)",
+                     statistics.median(g[key] for g in games["nojournal"]),
+                     statistics.median(g[key] for g in games["journal"]),
+                     statistics.median(ratios) if ratios else float("nan"), ratios, "", None))
+    elif "m7" in only:
+        log("m7 skipped: needs nashnet-coordinator and nashnet-agent (and no --aa)")
+
+    if "m8" in only and have_coordinator and not args.aa:
+        reps = []
+        for k in range(args.repeats):
+            rep = load_trial(args, out_dir, f"m8_{k}", args.m3_games, 8, args.pairs,
+                             base_extra=["--no-journal"])
+            log(f"m8 rep {k + 1}/{args.repeats}: without journal "
+                f"{rep['baseline']['updates_per_second']:.0f} updates/s "
+                f"({rep['baseline']['server_cpu_us_per_update']:.1f} us server CPU/update), "
+                f"with {rep['candidate']['updates_per_second']:.0f} updates/s "
+                f"({rep['candidate']['server_cpu_us_per_update']:.1f} us); block ratios "
+                f"{rep['ratios']}")
+            reps.append(rep)
+        results["m8"] = reps
+        ratios = [x for r in reps for x in r["ratios"]]
+        ratio = statistics.median(ratios)
+        rows.append((f"m8 {args.m3_games} games x 2, journal on / off: agent-updates/s",
+                     med(reps, "baseline", "updates_per_second"),
+                     med(reps, "candidate", "updates_per_second"), ratio,
+                     [r["ratio"] for r in reps], ">= 0.95", ratio >= 0.95))
+        ratio, values = paired(reps, "server_cpu_us_per_update")
+        rows.append(("m8   server CPU us per agent-update (lower is better)",
+                     med(reps, "baseline", "server_cpu_us_per_update"),
+                     med(reps, "candidate", "server_cpu_us_per_update"), ratio, values, "",
+                     None))
+    elif "m8" in only:
+        log("m8 skipped: needs nashnet-coordinator (and no --aa)")
 
     results["load_after"] = open("/proc/loadavg").read().split()[:3]
     with open(os.path.join(out_dir, "results.json"), "w") as f:

@@ -260,5 +260,49 @@ TEST(StragglerAndResume, SilentAgentMissesDeadlinesAndIsEvicted) {
   EXPECT_EQ(LastCsvRound(dir.path() / "silent" / "rounds.csv"), played);
 }
 
+// The coordinator itself stops (SIGSTOP: a pause, CPU starvation) for much longer than a round
+// deadline while its agents keep acting: once it runs again it reads what they sent before it
+// judges anyone, so nobody misses a deadline and nobody is evicted.
+TEST(StragglerAndResume, ACoordinatorStallIsNotChargedToItsAgents) {
+  NASHNET_REQUIRE_BINARIES();
+  TestDir dir;
+  absl::StatusOr<std::unique_ptr<Coordinator>> coordinator = Coordinator::Start(dir.path());
+  ASSERT_TRUE(coordinator.ok()) << coordinator.status();
+  Coordinator& c = **coordinator;
+  v1::RunSpec spec = MakeSpec("prisoners_dilemma", 2000000);
+  spec.mutable_service()->set_round_deadline_ms(300);
+  spec.mutable_service()->set_evict_after(1);  // one miss would evict
+  spec.mutable_service()->set_straggler(v1::STRAGGLER_POLICY_REPEAT_LAST);
+  ASSERT_TRUE(c.CreateGame(spec, "stall").ok()) << c.process().Describe();
+  std::vector<std::unique_ptr<Process>> agents;
+  for (int seat = 0; seat < 2; ++seat) {
+    absl::StatusOr<std::unique_ptr<Process>> agent = StartAgent(
+        dir.path(), absl::StrCat("agent", seat),
+        {"--coordinator", c.address(), "--game", "stall", "--seat", std::to_string(seat)});
+    ASSERT_TRUE(agent.ok()) << agent.status();
+    agents.push_back(std::move(*agent));
+  }
+  absl::StatusOr<v1::GameInfo> before = c.WaitForGame(
+      "stall", [](const v1::GameInfo& info) { return info.round() > 200; }, kStartTimeout);
+  ASSERT_TRUE(before.ok()) << before.status();
+  for (int pause = 0; pause < 3; ++pause) {
+    ASSERT_TRUE(c.process().process().Signal(SIGSTOP).ok());
+    std::this_thread::sleep_for(milliseconds(2000));  // real time must pass: the stall itself
+    ASSERT_TRUE(c.process().process().Signal(SIGCONT).ok());
+    const int64_t at = c.GetGame("stall")->round();
+    absl::StatusOr<v1::GameInfo> moving = c.WaitForGame(
+        "stall", [at](const v1::GameInfo& info) { return info.round() > at + 100; }, kStartTimeout);
+    ASSERT_TRUE(moving.ok()) << moving.status();
+  }
+  absl::StatusOr<v1::GameInfo> after = c.GetGame("stall");
+  ASSERT_TRUE(after.ok());
+  for (int seat = 0; seat < 2; ++seat) {
+    EXPECT_EQ(Seat(*after, seat).missed_deadlines(), 0) << after->ShortDebugString();
+    EXPECT_EQ(Seat(*after, seat).evictions(), 0) << after->ShortDebugString();
+    EXPECT_EQ(Seat(*after, seat).substituted_rounds(), 0) << after->ShortDebugString();
+    EXPECT_TRUE(Seat(*after, seat).connected());
+  }
+}
+
 }  // namespace
 }  // namespace nashnet::service_test
