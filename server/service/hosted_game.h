@@ -160,7 +160,9 @@ class HostedGame : public std::enable_shared_from_this<HostedGame>, private Roun
   friend class RemoteSeat;
 
   explicit HostedGame(HostedGameConfig config);
-  // The parts of Create and Recover that build the match, the seats and the loop.
+  // The part of Create and Recover that checks the config and builds the match, the seats and
+  // the loop (Build).
+  [[nodiscard]] static absl::StatusOr<std::shared_ptr<HostedGame>> Make(HostedGameConfig config);
   [[nodiscard]] absl::Status Build();
 
   // RoundListener.

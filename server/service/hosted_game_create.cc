@@ -204,7 +204,7 @@ absl::Status HostedGame::Build() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<HostedGame>> HostedGame::Create(HostedGameConfig config) {
+absl::StatusOr<std::shared_ptr<HostedGame>> HostedGame::Make(HostedGameConfig config) {
   if (config.io == nullptr || config.writer == nullptr || config.budget == nullptr ||
       config.plan.game == nullptr) {
     return absl::InvalidArgumentError("HostedGameConfig: io, writer, budget and plan are needed");
@@ -212,6 +212,11 @@ absl::StatusOr<std::shared_ptr<HostedGame>> HostedGame::Create(HostedGameConfig 
   NASHNET_RETURN_IF_ERROR(CheckServiceSpec(config.plan));
   std::shared_ptr<HostedGame> game(new HostedGame(std::move(config)));
   NASHNET_RETURN_IF_ERROR(game->Build());
+  return game;
+}
+
+absl::StatusOr<std::shared_ptr<HostedGame>> HostedGame::Create(HostedGameConfig config) {
+  NASHNET_ASSIGN_OR_RETURN(std::shared_ptr<HostedGame> game, Make(std::move(config)));
   for (Seat& seat : game->seats_) {
     if (!seat.local) seat.token = game->NewToken();
   }

@@ -15,13 +15,7 @@
 namespace nashnet::server {
 
 absl::StatusOr<std::shared_ptr<HostedGame>> HostedGame::Recover(HostedGameConfig config) {
-  if (config.io == nullptr || config.writer == nullptr || config.budget == nullptr ||
-      config.plan.game == nullptr) {
-    return absl::InvalidArgumentError("HostedGameConfig: io, writer, budget and plan are needed");
-  }
-  NASHNET_RETURN_IF_ERROR(CheckServiceSpec(config.plan));
-  std::shared_ptr<HostedGame> game(new HostedGame(std::move(config)));
-  NASHNET_RETURN_IF_ERROR(game->Build());
+  NASHNET_ASSIGN_OR_RETURN(std::shared_ptr<HostedGame> game, Make(std::move(config)));
   const std::filesystem::path secrets_path = game->record_dir_ / kSecretsFileName;
   NASHNET_ASSIGN_OR_RETURN(std::string secrets_text, game->env_->Read(secrets_path));
   absl::StatusOr<GameSecrets> secrets = ParseSecretsJson(secrets_text);
