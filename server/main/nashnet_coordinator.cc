@@ -2,9 +2,17 @@
 // (Coordinator.Play) and admins manage them with the admin RPCs (proto/nashnet/v1).
 //
 //   nashnet-coordinator --listen 127.0.0.1:0 --port-file port.txt --records-dir runs/coord
-//                       [--create RUN.yaml ...] [--admin-token T] [--threads 2]
+//                       [--create RUN.yaml ...] [--admin-token-file F] [--threads 2]
+//                       [--tls-cert server.pem --tls-key server.key [--tls-client-ca ca.pem]]
+//                       [--reflection]
 //                       [--metrics-listen 127.0.0.1:9464 --metrics-port-file F
-//                        --metrics-detail-games 64 --metrics-period-ms 100]
+//                        --metrics-detail-games 64 --metrics-period-ms 100
+//                        --metrics-tls-cert F --metrics-tls-key F --metrics-timeout-ms 10000]
+//
+// Secrets: the admin token comes from --admin-token-file (one line), else $NASHNET_ADMIN_TOKEN;
+// --admin-token T still works but shows in `ps`. --tls-cert/--tls-key put TLS on the gRPC port;
+// --tls-client-ca makes it mutual (clients must present a certificate from that CA).
+// scripts/make-test-certs.sh makes a test CA and certificates.
 //
 // Prints "nashnet-coordinator listening on HOST:PORT" once serving. SIGTERM / SIGINT drain: no new
 // games or joins, running games end their current round, agents get GameOver{DRAINING}, every run
@@ -22,6 +30,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/secret_source.h"
+#include "common/tls/pem_files.h"
+#include "server/metrics/metrics_server.h"
 #include "server/record/run_file.h"
 #include "server/service/coordinator.h"
 #include "server/service/game_directory.h"
@@ -66,6 +77,31 @@ absl::Status WritePortFile(const std::filesystem::path& path, int port,
   return absl::OkStatus();
 }
 
+// The TLS files and the /metrics server's options, checked before anything starts (exit 2 naming
+// the flag and the file).
+absl::Status CheckServingOptions(const nashnet::server::CoordinatorOptions& options) {
+  if (absl::Status st = nashnet::tls::MakeServerCredentials(options.tls).status(); !st.ok()) {
+    return st;
+  }
+  if (options.metrics_listen.empty()) {
+    if (!options.metrics_tls_cert_file.empty() || !options.metrics_tls_key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--metrics-tls-cert/--metrics-tls-key: need --metrics-listen");
+    }
+    return absl::OkStatus();
+  }
+  const nashnet::server::MetricsServerOptions metrics{
+      .listen = options.metrics_listen,
+      .tls_cert_file = options.metrics_tls_cert_file,
+      .tls_key_file = options.metrics_tls_key_file,
+      .timeout_ms = options.metrics_timeout_ms};
+  if (absl::Status st = metrics.Validate(); !st.ok()) return st;
+  if (metrics.tls_cert_file.empty()) return absl::OkStatus();
+  return nashnet::tls::ReadCertificateAndKey({"--metrics-tls-cert", metrics.tls_cert_file},
+                                             {"--metrics-tls-key", metrics.tls_key_file})
+      .status();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,6 +110,7 @@ int main(int argc, char** argv) {
   std::string metrics_port_file;
   std::string port_file;
   std::vector<std::string> create_files;
+  std::string admin_token_file;
   bool quiet = false;
 
   CLI::App app("nashnet-coordinator: hosts repeated games for remote agents",
@@ -101,7 +138,25 @@ int main(int argc, char** argv) {
   app.add_option("--max-message-bytes", options.max_message_bytes, "largest message received")
       ->capture_default_str();
   app.add_option("--admin-token", options.admin_token,
-                 "admin RPCs need metadata x-nashnet-admin-token with this value");
+                 "admin RPCs need metadata x-nashnet-admin-token with this value (visible in ps: "
+                 "prefer --admin-token-file or $NASHNET_ADMIN_TOKEN)");
+  app.add_option("--admin-token-file", admin_token_file,
+                 "read the admin token from this file (one line)");
+  app.add_option("--tls-cert", options.tls.cert_file,
+                 "serve TLS on the gRPC port with this certificate chain (PEM)");
+  app.add_option("--tls-key", options.tls.key_file, "the private key of --tls-cert (PEM)");
+  app.add_option("--tls-client-ca", options.tls.client_ca_file,
+                 "mutual TLS: require client certificates signed by this CA (PEM)");
+  app.add_flag("--reflection", options.reflection,
+               "serve gRPC server reflection (grpcurl, grpc_cli); off by default");
+  app.add_option("--metrics-tls-cert", options.metrics_tls_cert_file,
+                 "serve /metrics over HTTPS with this certificate chain (PEM)");
+  app.add_option("--metrics-tls-key", options.metrics_tls_key_file,
+                 "the private key of --metrics-tls-cert (PEM)");
+  app.add_option("--metrics-timeout-ms", options.metrics_timeout_ms,
+                 "a /metrics connection must send its request within this, and read the answer "
+                 "within it again, or it is closed")
+      ->capture_default_str();
   app.add_option("--threads", options.threads, "Asio worker threads")->capture_default_str();
   app.add_option("--create", create_files,
                  "create a game from a run file at start-up (repeatable)");
@@ -114,7 +169,18 @@ int main(int argc, char** argv) {
     return Fail(std::string(e.what()) + " (see nashnet-coordinator --help)", kExitUsage);
   }
   options.records_dir = records_dir;
+  absl::StatusOr<std::string> admin_token =
+      nashnet::ResolveSecret({.flag = "--admin-token",
+                              .value = options.admin_token,
+                              .file_flag = "--admin-token-file",
+                              .file = admin_token_file,
+                              .env = "NASHNET_ADMIN_TOKEN"});
+  if (!admin_token.ok()) return Fail(std::string(admin_token.status().message()), kExitUsage);
+  options.admin_token = *std::move(admin_token);
   if (absl::Status st = options.Validate(); !st.ok()) {
+    return Fail(std::string(st.message()), kExitUsage);
+  }
+  if (absl::Status st = CheckServingOptions(options); !st.ok()) {
     return Fail(std::string(st.message()), kExitUsage);
   }
   if (absl::Status st = CheckAddress("--listen", options.listen); !st.ok()) {
