@@ -29,6 +29,7 @@ absl::Status FromGrpc(const grpc::Status& status) {
 // seat was resumed by another connection (two agents with one token would otherwise take it from
 // each other for ever).
 bool Retryable(const absl::Status& status) {
+  if (tls::IsTlsFailure(status)) return false;  // a certificate does not get better by retrying
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kCancelled:
@@ -153,8 +154,7 @@ absl::Status AgentClient::PlaySession(bool* joined) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options_.max_message_bytes);
   args.SetMaxSendMessageSize(options_.max_message_bytes);
-  auto channel =
-      grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args);
+  auto channel = options_.security.CreateChannel(options_.coordinator, args);
   auto stub = v1::Coordinator::NewStub(channel);
   Session session;
   session.stream = stub->Play(&session.context);
@@ -206,6 +206,7 @@ absl::Status AgentClient::PlaySession(bool* joined) {
                          ": ", error.message()));
         break;
       }
+      case v1::CoordinatorMessage::kHistory:  // resumes with replay: not implemented here yet
       case v1::CoordinatorMessage::KIND_NOT_SET:
         Log("ignoring an empty message from the coordinator");
         break;
