@@ -17,6 +17,7 @@
 // Prints "nashnet-coordinator listening on HOST:PORT" once serving. SIGTERM / SIGINT drain: no new
 // games or joins, running games end their current round, agents get GameOver{DRAINING}, every run
 // record is complete, then exit 0. Exit 2 for bad flags or run files, 1 if it cannot serve.
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -105,6 +106,10 @@ absl::Status CheckServingOptions(const nashnet::server::CoordinatorOptions& opti
 }  // namespace
 
 int main(int argc, char** argv) {
+  // OpenSSL (gRPC's TLS, our PEM checks) would, at exit, delete its per-thread state key before
+  // Boost.Asio's system threads (the games' strands write to TLS streams) stop, and their error
+  // queues would be lost (LeakSanitizer reports them). The process is ending: skip that cleanup.
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
   nashnet::server::CoordinatorOptions options;
   std::string records_dir = options.records_dir.string();
   std::string metrics_port_file;

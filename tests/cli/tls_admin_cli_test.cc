@@ -45,7 +45,7 @@ class TlsCoordinator {
     argv.insert(argv.end(), extra.begin(), extra.end());
     SpawnOptions options;
     options.stdout_path = tmp / "coordinator.out";
-    options.stderr_path = tmp / "coordinator.log";
+    options.stderr_path = log_ = tmp / "coordinator.log";
     options.extra_env = std::move(env);
     absl::StatusOr<Subprocess> process = Subprocess::Spawn(argv, options);
     if (!process.ok()) {
@@ -67,7 +67,10 @@ class TlsCoordinator {
     if (!process_) return;
     (void)process_->Signal(SIGTERM);
     absl::StatusOr<ExitStatus> ended = process_->Wait(std::chrono::seconds(20));
-    EXPECT_TRUE(ended.ok() && ended->ok()) << "the coordinator did not drain cleanly";
+    EXPECT_TRUE(ended.ok() && ended->ok())
+        << "the coordinator did not drain cleanly: "
+        << (ended.ok() ? ended->ToString() : ended.status().ToString()) << "\n"
+        << ReadFile(log_);
   }
   const std::string& address() const { return address_; }
   std::string flag() const { return " --coordinator " + address_; }
@@ -75,6 +78,7 @@ class TlsCoordinator {
  private:
   std::optional<Subprocess> process_;
   std::string address_;
+  std::string log_;
 };
 
 int Lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
