@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/cli_util.h"
 #include "cli/game_info_table.h"
+#include "common/secret_source.h"
 #include "server/record/number_text.h"
 #include "server/record/run_file.h"
 #include "server/simulation.h"
@@ -15,12 +16,22 @@
 namespace nashnet::cli {
 namespace {
 
-// --coordinator and --admin-token on one verb.
-void AddConnectionFlags(CLI::App* app, std::string* coordinator, std::string* admin_token) {
+// --coordinator, the admin token and TLS flags on one verb.
+void AddConnectionFlags(CLI::App* app, std::string* coordinator, std::string* admin_token,
+                        std::string* admin_token_file, tls::ClientTlsOptions* tls) {
   app->add_option("--coordinator", *coordinator, "Coordinator address host:port")
       ->capture_default_str();
   app->add_option("--admin-token", *admin_token,
-                  "Admin token (sent as x-nashnet-admin-token metadata)");
+                  "Admin token (sent as x-nashnet-admin-token metadata; visible in ps: prefer "
+                  "--admin-token-file or $NASHNET_ADMIN_TOKEN)");
+  app->add_option("--admin-token-file", *admin_token_file,
+                  "Read the admin token from this file (one line)");
+  app->add_option("--tls-ca", tls->ca_file,
+                  "Connect with TLS, verifying the coordinator against this CA (PEM)");
+  app->add_option("--tls-cert", tls->cert_file, "Client certificate for mutual TLS (PEM)");
+  app->add_option("--tls-key", tls->key_file, "The private key of --tls-cert (PEM)");
+  app->add_option("--tls-server-name", tls->server_name,
+                  "The name the coordinator's certificate must carry (default: the host dialled)");
 }
 
 }  // namespace
@@ -33,6 +44,8 @@ AdminCommands::AdminCommands(CLI::App* parent) {
                       "Play this seed (a run file of several seeds needs it; default: its seed)");
   create_->add_option("--record-dir", record_dir_,
                       "Record folder under the coordinator's --records-dir (default: the id)");
+  create_->add_option("--join-token-file", join_token_file_,
+                      "Agents must present the token in this file (sets service.join_token)");
   list_ = parent->add_subcommand("list", "List a coordinator's games");
   show_ = parent->add_subcommand("show", "Show one game: status, seats, metrics, summary");
   show_->add_option("id", id_, "Game id")->required();
@@ -44,7 +57,7 @@ AdminCommands::AdminCommands(CLI::App* parent) {
   stop_ = parent->add_subcommand("stop", "Stop one game after its current round");
   stop_->add_option("id", id_, "Game id")->required();
   for (CLI::App* app : {create_, list_, show_, watch_, stop_}) {
-    AddConnectionFlags(app, &coordinator_, &admin_token_);
+    AddConnectionFlags(app, &coordinator_, &admin_token_, &admin_token_file_, &tls_);
   }
 }
 
@@ -54,8 +67,18 @@ bool AdminCommands::parsed() const {
 }
 
 int AdminCommands::Run() {
-  CoordinatorClientOptions options{.address = coordinator_, .admin_token = admin_token_};
+  absl::StatusOr<std::string> admin_token = ResolveSecret({.flag = "--admin-token",
+                                                           .value = admin_token_,
+                                                           .file_flag = "--admin-token-file",
+                                                           .file = admin_token_file_,
+                                                           .env = "NASHNET_ADMIN_TOKEN"});
+  if (!admin_token.ok()) return ReportError(admin_token.status(), kExitUsage);
+  absl::StatusOr<tls::ChannelSecurity> security = tls::ChannelSecurity::Load(tls_);
+  if (!security.ok()) return ReportError(security.status(), kExitUsage);
+  CoordinatorClientOptions options{
+      .address = coordinator_, .admin_token = *admin_token, .security = *security};
   if (absl::Status st = options.Validate(); !st.ok()) return ReportError(st, kExitUsage);
+  tls::DropTlsHandshakeLogs();  // a failed handshake is reported once (CoordinatorClient::Report)
   CoordinatorClient client(options);
   if (create_->parsed()) return Create(client);
   if (list_->parsed()) return List(client);
@@ -67,6 +90,11 @@ int AdminCommands::Run() {
 int AdminCommands::Create(CoordinatorClient& client) {
   absl::StatusOr<server::RunFile> file = server::ReadRunFile(run_file_);
   if (!file.ok()) return ReportError(file.status(), kExitUsage);
+  if (!join_token_file_.empty()) {
+    absl::StatusOr<std::string> token = ReadSecretFile("--join-token-file", join_token_file_);
+    if (!token.ok()) return ReportError(token.status(), kExitUsage);
+    file->spec.mutable_service()->set_join_token(*token);
+  }
   server::ResolveGamePath(file->base_dir, &file->spec);
   if (!seed_.empty()) {
     absl::StatusOr<uint64_t> seed = server::ParseUint64(seed_);

@@ -6,7 +6,11 @@
 //   nashnet watch ID [--every K]                          a line per update until the game ends
 //   nashnet stop ID                                       ends the game after its current round
 //
-// Each takes --coordinator ADDR (default 127.0.0.1:50051) and --admin-token T. `show --json`
+// Each takes --coordinator ADDR (default 127.0.0.1:50051), the admin token (--admin-token-file F,
+// else $NASHNET_ADMIN_TOKEN; --admin-token T works too but shows in `ps`) and the TLS flags
+// (--tls-ca F [--tls-cert F --tls-key F] [--tls-server-name N]; channel_tls.h). `create
+// --join-token-file F` sets the game's join token (spec.service.join_token) from a file, so it
+// need not be in the run file. `show --json`
 // prints the GameInfo message in protobuf's JSON mapping (proto field names, every field, enum
 // names such as "GAME_STATUS_RUNNING", NaN as "NaN"). `show` and `watch` end with the same summary
 // table as `simulate` once the game is over.
@@ -26,6 +30,7 @@
 #include <string>
 
 #include "cli/coordinator_client.h"
+#include "common/tls/channel_tls.h"
 
 namespace nashnet::cli {
 
@@ -54,6 +59,9 @@ class AdminCommands {
   // Shared by every verb (each registers its own copy of the flags).
   std::string coordinator_ = kDefaultCoordinator;
   std::string admin_token_;
+  std::string admin_token_file_;
+  tls::ClientTlsOptions tls_;
+  std::string join_token_file_;
   std::string run_file_;
   std::string id_;
   std::string record_dir_;

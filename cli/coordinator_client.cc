@@ -31,7 +31,7 @@ absl::Status GameWatch::Finish() { return FromGrpc(reader_->Finish()); }
 
 CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
     : options_(std::move(options)),
-      channel_(grpc::CreateChannel(options_.address, grpc::InsecureChannelCredentials())),
+      channel_(options_.security.CreateChannel(options_.address)),
       stub_(v1::Coordinator::NewStub(channel_)) {}
 
 void CoordinatorClient::Prepare(grpc::ClientContext* context, bool deadline) const {
@@ -96,12 +96,13 @@ std::unique_ptr<GameWatch> CoordinatorClient::Watch(const std::string& game_id, 
 int CoordinatorClient::Report(const absl::Status& status) const {
   // UNAVAILABLE / DEADLINE_EXCEEDED on a channel that is not connected: nobody answered at all
   // (a draining coordinator also answers UNAVAILABLE, but over a connected channel).
-  const bool unreachable = (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) &&
-                           channel_->GetState(/*try_to_connect=*/false) != GRPC_CHANNEL_READY;
+  const bool unreachable = tls::IsTlsFailure(status) ||
+                           ((absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) &&
+                            channel_->GetState(/*try_to_connect=*/false) != GRPC_CHANNEL_READY);
   const std::string text = absl::StrReplaceAll(StatusText(status), {{"\r\n", "; "}, {"\n", "; "}});
   if (unreachable) {
     std::fprintf(stderr, "nashnet: cannot reach coordinator at %s: %s\n", options_.address.c_str(),
-                 text.c_str());
+                 tls::DescribeConnectFailure(status, options_.security.tls()).c_str());
   } else {
     std::fprintf(stderr, "nashnet: error: %s\n", text.c_str());
   }

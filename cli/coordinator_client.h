@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/tls/channel_tls.h"
 #include "nashnet/v1/coordinator.grpc.pb.h"
 
 namespace nashnet::cli {
@@ -35,6 +36,8 @@ struct CoordinatorClientOptions {
   std::string admin_token;
   // Deadline of each unary RPC (connecting included).
   std::chrono::milliseconds timeout{10000};
+  // Plaintext or TLS (tls::ChannelSecurity::Load of --tls-ca ...).
+  tls::ChannelSecurity security;
 
   // InvalidArgument for an empty address or a non-positive timeout.
   [[nodiscard]] absl::Status Validate() const;
@@ -73,7 +76,8 @@ class CoordinatorClient {
 
   // Prints the one-line report of a failed RPC on stderr and returns the exit code (1):
   // "nashnet: cannot reach coordinator at ADDR: UNAVAILABLE: ..." when the channel never
-  // connected, else "nashnet: error: NOT_FOUND: <the coordinator's message>".
+  // connected ("... ADDR: TLS handshake failed: ..." for a TLS failure), else
+  // "nashnet: error: NOT_FOUND: <the coordinator's message>".
   [[nodiscard]] int Report(const absl::Status& status) const;
 
  private:

@@ -89,6 +89,8 @@ absl::StatusOr<std::unique_ptr<LocalService>> LocalService::Start(
   SpawnOptions spawn;
   spawn.stdout_path = service->log_dir_ / "coordinator.out";
   spawn.stderr_path = log;
+  // An admin token exported for the admin verbs must not lock `run` out of its own coordinator.
+  spawn.extra_env = {"NASHNET_ADMIN_TOKEN="};
   std::vector<std::string> argv = {service->options_.coordinator_bin.string(),
                                    "--listen",
                                    "127.0.0.1:0",
@@ -149,7 +151,8 @@ absl::Status LocalService::ChildFailed(const Child& child, const std::string& ho
 }
 
 absl::Status LocalService::SpawnAgent(const std::string& label,
-                                      const std::vector<std::string>& args) {
+                                      const std::vector<std::string>& args,
+                                      const std::vector<std::string>& env) {
   const std::string file = absl::StrReplaceAll(label, {{" ", "-"}, {"/", "_"}});
   const fs::path log = log_dir_ / (file + ".log");
   std::vector<std::string> argv = {options_.agent_bin.string(), "--coordinator", address_,
@@ -158,6 +161,7 @@ absl::Status LocalService::SpawnAgent(const std::string& label,
   SpawnOptions spawn;
   spawn.stdout_path = log_dir_ / (file + ".out");
   spawn.stderr_path = log;
+  spawn.extra_env = env;
   absl::StatusOr<Subprocess> process = Subprocess::Spawn(argv, spawn);
   if (!process.ok()) {
     return absl::Status(process.status().code(),

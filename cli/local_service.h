@@ -57,10 +57,12 @@ class LocalService {
   [[nodiscard]] const std::string& address() const { return address_; }
   [[nodiscard]] const std::filesystem::path& log_dir() const { return log_dir_; }
 
-  // Starts nashnet-agent --coordinator ADDR --quiet `args...`; `label` names it in errors and
-  // (with spaces as '-') its log files.
+  // Starts nashnet-agent --coordinator ADDR --quiet `args...` with `env` ("KEY=VALUE", e.g. the
+  // join token, which must not show in `ps`) added to its environment; `label` names it in errors
+  // and (with spaces as '-') its log files.
   [[nodiscard]] absl::Status SpawnAgent(const std::string& label,
-                                        const std::vector<std::string>& args);
+                                        const std::vector<std::string>& args,
+                                        const std::vector<std::string>& env = {});
 
   // An error naming the first child that ended badly: an agent with a non-zero status, or the
   // coordinator ending at all.

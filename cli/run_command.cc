@@ -19,6 +19,7 @@
 #include "cli/progress.h"
 #include "common/status_macros.h"
 #include "server/record/number_text.h"
+#include "server/record/redact_secrets.h"
 #include "server/record/run_record.h"
 #include "server/record/string_view_compat.h"
 #include "server/service/metrics_wire.h"
@@ -167,11 +168,12 @@ class RunSession {
         args.push_back("--param");
         args.push_back(absl::StrCat(key, "=", server::FormatDouble(value)));
       }
+      std::vector<std::string> env;  // the join token by the environment: not in `ps`
       if (const std::string& token = plan_.spec.service().join_token(); !token.empty()) {
-        args.push_back("--join-token");
-        args.push_back(token);
+        env.push_back(absl::StrCat("NASHNET_JOIN_TOKEN=", token));
       }
-      NASHNET_RETURN_IF_ERROR(service_->SpawnAgent(absl::StrCat(game->id, " seat ", seat), args));
+      NASHNET_RETURN_IF_ERROR(
+          service_->SpawnAgent(absl::StrCat(game->id, " seat ", seat), args, env));
     }
     ActiveGame* raw = game.get();
     Progress* progress = progress_;
@@ -256,7 +258,8 @@ absl::Status AssembleRecord(const server::RunPlan& plan, const fs::path& dir) {
     fs::remove(seed_dir / "spec.yaml", ec);
     if (ec) return absl::InternalError(absl::StrCat("cannot remove ", seed_dir.string()));
   }
-  return server::WriteFileAtomically(dir / "spec.yaml", server::WriteRunSpecYaml(plan.spec));
+  return server::WriteFileAtomically(dir / "spec.yaml",
+                                     server::WriteRunSpecYaml(server::Redacted(plan.spec)));
 }
 
 }  // namespace

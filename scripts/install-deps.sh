@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libeigen3-dev prometheus-cpp-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libeigen3-dev prometheus-cpp-dev libboost-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
   python3 python3-numpy python3-grpcio python3-grpc-tools chromium
   docker-compose prometheus python3-yaml    # deploy/validate.sh: compose config, promtool

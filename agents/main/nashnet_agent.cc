@@ -1,8 +1,16 @@
 // nashnet-agent: one learner playing one seat of a game on a nashnet coordinator.
 //
 //   nashnet-agent --coordinator 127.0.0.1:50051 --game g1 [--seat 0] [--state-file F]
-//                 [--algorithm hedge --param beta=0.6 ...] [--name NAME] [--join-token T]
-//                 [--resume-token T] [--max-retry-seconds 300] [--quiet]
+//                 [--algorithm hedge --param beta=0.6 ...] [--name NAME] [--join-token-file F]
+//                 [--resume-token T] [--tls-ca ca.pem [--tls-cert client.pem --tls-key client.key]
+//                  [--tls-server-name NAME]] [--max-retry-seconds 300] [--quiet]
+//
+// The join token comes from --join-token-file (one line), else $NASHNET_JOIN_TOKEN; --join-token T
+// still works but shows in `ps`. With --tls-ca the connection is TLS, the coordinator's
+// certificate checked against that CA (and for NAME instead of the dialled host with
+// --tls-server-name); --tls-cert/--tls-key present a client certificate (mutual TLS). A TLS
+// failure ends the agent at once: "nashnet-agent: error: cannot reach coordinator at ADDR: TLS
+// handshake failed: ...".
 //
 // Without --algorithm the agent plays the seat's learner of the game's spec (Joined.learner).
 // --state-file keeps the game, seat and resume token: a restarted agent with the same file takes
@@ -27,6 +35,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "agents/remote/agent_client.h"
+#include "common/secret_source.h"
+#include "common/tls/channel_tls.h"
 
 namespace {
 
@@ -87,6 +97,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> params;
   std::string name;
   std::string join_token;
+  std::string join_token_file;
+  nashnet::tls::ClientTlsOptions tls;
   std::string resume_token;
   std::string max_retry_text;
   std::string state_file;
@@ -100,7 +112,16 @@ int main(int argc, char** argv) {
   app.add_option("--param", params, "Learner parameter KEY=VALUE (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--name", name, "Agent name shown by the coordinator");
-  app.add_option("--join-token", join_token, "The game's join token");
+  app.add_option("--join-token", join_token,
+                 "The game's join token (visible in ps: prefer --join-token-file or "
+                 "$NASHNET_JOIN_TOKEN)");
+  app.add_option("--join-token-file", join_token_file, "Read the join token from this file");
+  app.add_option("--tls-ca", tls.ca_file,
+                 "Connect with TLS, verifying the coordinator against this CA (PEM)");
+  app.add_option("--tls-cert", tls.cert_file, "Client certificate for mutual TLS (PEM)");
+  app.add_option("--tls-key", tls.key_file, "The private key of --tls-cert (PEM)");
+  app.add_option("--tls-server-name", tls.server_name,
+                 "The name the coordinator's certificate must carry (default: the host dialled)");
   app.add_option("--resume-token", resume_token, "Take back the seat this token was issued for");
   app.add_option("--state-file", state_file,
                  "Keep the game, seat and resume token in this file (mode 0600): a restarted agent "
@@ -144,7 +165,16 @@ int main(int argc, char** argv) {
     options.params[key] = *value;
   }
   options.name = name;
-  options.join_token = join_token;
+  absl::StatusOr<std::string> token = nashnet::ResolveSecret({.flag = "--join-token",
+                                                              .value = join_token,
+                                                              .file_flag = "--join-token-file",
+                                                              .file = join_token_file,
+                                                              .env = "NASHNET_JOIN_TOKEN"});
+  if (!token.ok()) return Fail(std::string(token.status().message()), kExitUsage);
+  options.join_token = *std::move(token);
+  absl::StatusOr<nashnet::tls::ChannelSecurity> security = nashnet::tls::ChannelSecurity::Load(tls);
+  if (!security.ok()) return Fail(std::string(security.status().message()), kExitUsage);
+  options.security = *std::move(security);
   options.resume_token = resume_token;
   options.state_file = state_file;
   if (!max_retry_text.empty()) {
@@ -156,7 +186,7 @@ int main(int argc, char** argv) {
     }
     options.max_retry_seconds = *seconds;
   }
-  bool joined_once = false;
+  bool joined_once = false;  // a Joined arrived at least once
   options.on_joined = [&joined_once](const nashnet::v1::Joined& joined) {
     std::fprintf(stderr, "nashnet-agent: %s game %s seat %d%s\n",
                  joined_once || joined.replay_from() > 0 ? "resumed" : "joined",
@@ -174,6 +204,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "nashnet-agent: %s\n", line.c_str());
   };
 
+  nashnet::tls::DropTlsHandshakeLogs();  // a failed handshake is reported once, below
   nashnet::agents::AgentClient client(options);
   absl::StatusOr<nashnet::agents::AgentResult> result = client.Run();
   if (!result.ok()) {
@@ -182,6 +213,11 @@ int main(int argc, char** argv) {
         absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
     if (client.learner_failed()) {
       return Fail(absl::StrCat("--algorithm/--param: ", status.message()), kExitUsage);
+    }
+    if (nashnet::tls::IsTlsFailure(status) || (absl::IsUnavailable(status) && !joined_once)) {
+      return Fail(absl::StrCat("cannot reach coordinator at ", coordinator, ": ",
+                               nashnet::tls::DescribeConnectFailure(status, tls.enabled())),
+                  kExitFailed);
     }
     return Fail(text, kExitFailed);
   }

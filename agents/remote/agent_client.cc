@@ -31,6 +31,7 @@ absl::Status FromGrpc(const grpc::Status& status) {
 // each other for ever).
 // DEADLINE_EXCEEDED is an eviction (missed deadlines): the seat waits for its token's holder.
 bool Retryable(const absl::Status& status, bool has_token) {
+  if (tls::IsTlsFailure(status)) return false;  // a certificate does not get better by retrying
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kCancelled:
@@ -204,8 +205,7 @@ absl::Status AgentClient::PlaySession(bool* joined) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options_.max_message_bytes);
   args.SetMaxSendMessageSize(options_.max_message_bytes);
-  auto channel =
-      grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args);
+  auto channel = options_.security.CreateChannel(options_.coordinator, args);
   auto stub = v1::Coordinator::NewStub(channel);
   Session session;
   session.stream = stub->Play(&session.context);

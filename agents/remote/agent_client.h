@@ -35,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "agents/learner.h"
+#include "common/tls/channel_tls.h"
 #include "nashnet/v1/coordinator.grpc.pb.h"
 
 namespace nashnet::agents {
@@ -57,6 +58,8 @@ struct AgentClientOptions {
   double initial_backoff_seconds = 0.1;  // the first wait before reconnecting
   double max_backoff_seconds = 5;        // the backoff doubles up to this
   int max_message_bytes = 4 << 20;       // largest CoordinatorMessage accepted
+  // Plaintext or TLS (tls::ChannelSecurity::Load of --tls-ca ...). A TLS failure is fatal.
+  tls::ChannelSecurity security;
   // Called with each Joined (the first and every resume), e.g. to print the resume token.
   std::function<void(const v1::Joined&)> on_joined;
   // Receives one line (no newline) per notable event: in-band Errors, reconnects. Default: the

@@ -2,15 +2,24 @@
 // (Coordinator.Play) and admins manage them with the admin RPCs (proto/nashnet/v1).
 //
 //   nashnet-coordinator --listen 127.0.0.1:0 --port-file port.txt --records-dir runs/coord
-//                       [--create RUN.yaml ...] [--admin-token T] [--threads 2]
+//                       [--create RUN.yaml ...] [--admin-token-file F] [--threads 2]
+//                       [--tls-cert server.pem --tls-key server.key [--tls-client-ca ca.pem]]
+//                       [--reflection]
 //                       [--metrics-listen 127.0.0.1:9464 --metrics-port-file F
-//                        --metrics-detail-games 64 --metrics-period-ms 100]
+//                        --metrics-detail-games 64 --metrics-period-ms 100
+//                        --metrics-tls-cert F --metrics-tls-key F --metrics-timeout-ms 10000]
+//
+// Secrets: the admin token comes from --admin-token-file (one line), else $NASHNET_ADMIN_TOKEN;
+// --admin-token T still works but shows in `ps`. --tls-cert/--tls-key put TLS on the gRPC port;
+// --tls-client-ca makes it mutual (clients must present a certificate from that CA).
+// scripts/make-test-certs.sh makes a test CA and certificates.
 //
 // At start it recovers the unfinished games of --records-dir from their journals (--no-recover:
 // not). Prints "nashnet-coordinator listening on HOST:PORT" once serving. SIGTERM / SIGINT drain:
 // no new games or joins, every game stops where it is with its journal synced (resumable by a
 // coordinator started on the same --records-dir; agents' streams end UNAVAILABLE and they resume
 // there), then exit 0. Exit 2 for bad flags or run files, 1 if it cannot serve.
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -25,6 +34,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/secret_source.h"
+#include "common/tls/pem_files.h"
+#include "server/metrics/metrics_server.h"
 #include "server/record/run_file.h"
 #include "server/service/coordinator.h"
 #include "server/service/game_directory.h"
@@ -69,14 +81,44 @@ absl::Status WritePortFile(const std::filesystem::path& path, int port,
   return absl::OkStatus();
 }
 
+// The TLS files and the /metrics server's options, checked before anything starts (exit 2 naming
+// the flag and the file).
+absl::Status CheckServingOptions(const nashnet::server::CoordinatorOptions& options) {
+  if (absl::Status st = nashnet::tls::MakeServerCredentials(options.tls).status(); !st.ok()) {
+    return st;
+  }
+  if (options.metrics_listen.empty()) {
+    if (!options.metrics_tls_cert_file.empty() || !options.metrics_tls_key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--metrics-tls-cert/--metrics-tls-key: need --metrics-listen");
+    }
+    return absl::OkStatus();
+  }
+  const nashnet::server::MetricsServerOptions metrics{
+      .listen = options.metrics_listen,
+      .tls_cert_file = options.metrics_tls_cert_file,
+      .tls_key_file = options.metrics_tls_key_file,
+      .timeout_ms = options.metrics_timeout_ms};
+  if (absl::Status st = metrics.Validate(); !st.ok()) return st;
+  if (metrics.tls_cert_file.empty()) return absl::OkStatus();
+  return nashnet::tls::ReadCertificateAndKey({"--metrics-tls-cert", metrics.tls_cert_file},
+                                             {"--metrics-tls-key", metrics.tls_key_file})
+      .status();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // OpenSSL (gRPC's TLS, our PEM checks) would, at exit, delete its per-thread state key before
+  // Boost.Asio's system threads (the games' strands write to TLS streams) stop, and their error
+  // queues would be lost (LeakSanitizer reports them). The process is ending: skip that cleanup.
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
   nashnet::server::CoordinatorOptions options;
   std::string records_dir = options.records_dir.string();
   std::string metrics_port_file;
   std::string port_file;
   std::vector<std::string> create_files;
+  std::string admin_token_file;
   bool quiet = false;
 
   CLI::App app("nashnet-coordinator: hosts repeated games for remote agents",
@@ -110,7 +152,25 @@ int main(int argc, char** argv) {
   app.add_option("--max-message-bytes", options.max_message_bytes, "largest message received")
       ->capture_default_str();
   app.add_option("--admin-token", options.admin_token,
-                 "admin RPCs need metadata x-nashnet-admin-token with this value");
+                 "admin RPCs need metadata x-nashnet-admin-token with this value (visible in ps: "
+                 "prefer --admin-token-file or $NASHNET_ADMIN_TOKEN)");
+  app.add_option("--admin-token-file", admin_token_file,
+                 "read the admin token from this file (one line)");
+  app.add_option("--tls-cert", options.tls.cert_file,
+                 "serve TLS on the gRPC port with this certificate chain (PEM)");
+  app.add_option("--tls-key", options.tls.key_file, "the private key of --tls-cert (PEM)");
+  app.add_option("--tls-client-ca", options.tls.client_ca_file,
+                 "mutual TLS: require client certificates signed by this CA (PEM)");
+  app.add_flag("--reflection", options.reflection,
+               "serve gRPC server reflection (grpcurl, grpc_cli); off by default");
+  app.add_option("--metrics-tls-cert", options.metrics_tls_cert_file,
+                 "serve /metrics over HTTPS with this certificate chain (PEM)");
+  app.add_option("--metrics-tls-key", options.metrics_tls_key_file,
+                 "the private key of --metrics-tls-cert (PEM)");
+  app.add_option("--metrics-timeout-ms", options.metrics_timeout_ms,
+                 "a /metrics connection must send its request within this, and read the answer "
+                 "within it again, or it is closed")
+      ->capture_default_str();
   app.add_option("--threads", options.threads, "Asio worker threads")->capture_default_str();
   bool no_journal = false;
   bool no_recover = false;
@@ -142,7 +202,18 @@ int main(int argc, char** argv) {
   options.journal.flush = std::chrono::milliseconds(journal_flush_ms);
   options.journal.sync = std::chrono::milliseconds(journal_sync_ms);
   options.recover = !no_recover;
+  absl::StatusOr<std::string> admin_token =
+      nashnet::ResolveSecret({.flag = "--admin-token",
+                              .value = options.admin_token,
+                              .file_flag = "--admin-token-file",
+                              .file = admin_token_file,
+                              .env = "NASHNET_ADMIN_TOKEN"});
+  if (!admin_token.ok()) return Fail(std::string(admin_token.status().message()), kExitUsage);
+  options.admin_token = *std::move(admin_token);
   if (absl::Status st = options.Validate(); !st.ok()) {
+    return Fail(std::string(st.message()), kExitUsage);
+  }
+  if (absl::Status st = CheckServingOptions(options); !st.ok()) {
     return Fail(std::string(st.message()), kExitUsage);
   }
   if (absl::Status st = CheckAddress("--listen", options.listen); !st.ok()) {

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "server/record/redact_secrets.h"
 #include "server/record/run_file.h"
 
 namespace nashnet::server {
@@ -175,7 +176,8 @@ absl::StatusOr<RunRecord> RunRecord::Create(const std::filesystem::path& dir,
     return absl::InternalError(absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
   }
   RunRecord record(dir, spec.seeds() > 1);
-  NASHNET_RETURN_IF_ERROR(WriteFileAtomically(dir / "spec.yaml", WriteRunSpecYaml(spec)));
+  NASHNET_RETURN_IF_ERROR(
+      WriteFileAtomically(dir / "spec.yaml", WriteRunSpecYaml(Redacted(spec))));  // no join token
   return record;
 }
 

@@ -1,6 +1,7 @@
 // The run record: what `nashnet simulate` leaves in its output folder DIR.
 //
-//   DIR/spec.yaml      the normalised run spec (run_file.h's canonical YAML; a run file itself)
+//   DIR/spec.yaml      the normalised run spec (run_file.h's canonical YAML; a run file itself),
+//                      without its secrets (redact_secrets.h: no join token)
 //   DIR/rounds.csv     one row per recorded round (round 1, every record_every-th, the last)
 //   DIR/summary.json   the end of the run
 // With several seeds, DIR/spec.yaml, then DIR/seed-<s>/{rounds.csv, summary.json} for each seed s
@@ -134,7 +135,7 @@ struct AggregateSummary {
 class RunRecord {
  public:
   // Creates `dir` (and parents) if missing — it must not already hold files — and writes
-  // spec.yaml. With spec.seeds() > 1 every seed gets its own `seed-<s>` folder.
+  // spec.yaml (RedactSecrets'd). With spec.seeds() > 1 every seed gets its own `seed-<s>` folder.
   [[nodiscard]] static absl::StatusOr<RunRecord> Create(const std::filesystem::path& dir,
                                                         const v1::RunSpec& spec);
 

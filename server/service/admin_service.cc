@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/constant_time.h"
 #include "server/metrics/service_metrics.h"
+#include "server/record/redact_secrets.h"
 #include "server/service/coordinator.h"
 #include "server/service/grpc_status.h"
 #include "server/service/play_reactor.h"
@@ -115,7 +117,7 @@ grpc::Status CoordinatorService::CheckAdmin(grpc::CallbackServerContext* context
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         absl::StrCat("admin RPCs need metadata ", kAdminTokenHeader));
   }
-  if (std::string(it->second.data(), it->second.size()) != admin_token_) {
+  if (!ConstantTimeEquals(std::string_view(it->second.data(), it->second.size()), admin_token_)) {
     if (coordinator_->metrics() != nullptr) {
       coordinator_->metrics()->Rejected(RejectReason::kUnauthenticated);
     }
@@ -172,6 +174,7 @@ grpc::ServerUnaryReactor* CoordinatorService::ListGames(grpc::CallbackServerCont
     boost::asio::dispatch(game->strand(), [fan, game, k, response, reactor] {
       v1::GameInfo info;
       game->FillInfo(&info);
+      RedactSecrets(info.mutable_spec());
       std::lock_guard<std::mutex> lock(fan->mutex);
       fan->infos[k] = std::move(info);
       if (--fan->remaining > 0) return;
@@ -209,6 +212,7 @@ grpc::ServerUnaryReactor* CoordinatorService::GetGame(grpc::CallbackServerContex
   }
   boost::asio::dispatch(game->strand(), [game, response, reactor] {
     game->FillInfo(response);
+    RedactSecrets(response->mutable_spec());
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;
@@ -227,6 +231,7 @@ grpc::ServerUnaryReactor* CoordinatorService::StopGame(grpc::CallbackServerConte
   boost::asio::dispatch(game->strand(), [game, response, reactor] {
     game->Stop([response, reactor](const v1::GameInfo& info) {
       *response = info;
+      RedactSecrets(response->mutable_spec());
       reactor->Finish(grpc::Status::OK);
     });
   });

@@ -1,6 +1,5 @@
 #include "server/service/coordinator.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
 #include <boost/asio/dispatch.hpp>
@@ -13,6 +12,7 @@
 #include "server/metrics/metrics_server.h"
 #include "server/metrics/service_metrics.h"
 #include "server/service/admin_service.h"
+#include "server/service/server_reflection.h"
 #include "server/simulation.h"
 
 namespace nashnet::server {
@@ -43,6 +43,7 @@ absl::Status CoordinatorOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("--journal-sync-ms: must be in [0, 3600000], got ", journal.sync.count()));
   }
+  NASHNET_RETURN_IF_ERROR(tls.Validate());
   return ServiceMetricsOptions{.detail_games = metrics_detail_games, .period_ms = metrics_period_ms}
       .Validate();
 }
@@ -52,6 +53,8 @@ Coordinator::Coordinator(const CoordinatorOptions& options)
 
 absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const CoordinatorOptions& options) {
   NASHNET_RETURN_IF_ERROR(options.Validate());
+  NASHNET_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                           tls::MakeServerCredentials(options.tls));
   std::unique_ptr<Coordinator> c(new Coordinator(options));
   if (!options.metrics_listen.empty()) {
     // Serving before the gRPC port exists: whoever read --port-file can scrape at once.
@@ -59,7 +62,11 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
                              ServiceMetrics::Create({.detail_games = options.metrics_detail_games,
                                                      .period_ms = options.metrics_period_ms}));
     absl::StatusOr<std::unique_ptr<MetricsServer>> http =
-        MetricsServer::Start(options.metrics_listen, c->metrics_->registry());
+        MetricsServer::Start({.listen = options.metrics_listen,
+                              .tls_cert_file = options.metrics_tls_cert_file,
+                              .tls_key_file = options.metrics_tls_key_file,
+                              .timeout_ms = options.metrics_timeout_ms},
+                             c->metrics_->registry());
     if (!http.ok()) {
       c->drained_ = true;
       return http.status();
@@ -74,9 +81,9 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
 
   c->service_ = std::make_unique<CoordinatorService>(c.get(), options.admin_token);
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &c->port_);
+  ConfigureReflection(&builder, options.reflection);
+  builder.AddListeningPort(options.listen, credentials, &c->port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterService(c->service_.get());
   c->server_ = builder.BuildAndStart();

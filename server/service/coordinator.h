@@ -33,6 +33,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/tls/server_tls.h"
 #include "nashnet/v1/coordinator.pb.h"
 #include "server/service/game_directory.h"
 #include "server/service/hosted_game.h"
@@ -47,6 +48,8 @@ struct CoordinatorOptions {
   int64_t max_seats = 100000;           // connected remote seats, all games together
   int64_t max_message_bytes = 4 << 20;  // largest message received (RESOURCE_EXHAUSTED)
   std::string admin_token;              // admin RPCs need x-nashnet-admin-token (empty: no)
+  tls::ServerTlsOptions tls;            // --tls-cert/--tls-key/--tls-client-ca (none: plaintext)
+  bool reflection = false;              // --reflection: serve gRPC server reflection
   int threads = 2;                      // Asio worker threads (timers, slices)
   // The Prometheus exporter: HTTP /metrics on this HOST:PORT (empty: no exporter, no metric work).
   std::string metrics_listen;
@@ -58,6 +61,11 @@ struct CoordinatorOptions {
   std::string health_listen;
   // At start, recover the unfinished games of records_dir from their journals (--no-recover: no).
   bool recover = true;
+  // /metrics over HTTPS (--metrics-tls-cert, --metrics-tls-key; empty: HTTP), and how long a
+  // connection may take to send its request, and again to read the answer (metrics_server.h).
+  std::string metrics_tls_cert_file;
+  std::string metrics_tls_key_file;
+  int64_t metrics_timeout_ms = 10000;
 
   [[nodiscard]] absl::Status Validate() const;
 };

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agents/wire/wire.h"
+#include "common/constant_time.h"
 #include "server/journal/journal_file.h"
 #include "server/metrics/service_metrics.h"
 #include "server/service/game_record.h"
@@ -17,18 +18,6 @@ namespace {
 // History messages stay well under the default 4 MiB message limit of agents.
 constexpr size_t kHistoryMessageBytes = 1 << 20;
 
-// Compares secrets in time independent of where they differ.
-bool SameSecret(const std::string& a, const std::string& b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  const std::string& longer = a.size() >= b.size() ? a : b;
-  const std::string& other = a.size() >= b.size() ? b : a;
-  for (size_t k = 0; k < longer.size(); ++k) {
-    const unsigned char o = k < other.size() ? static_cast<unsigned char>(other[k]) : 0;
-    diff |= static_cast<unsigned char>(longer[k]) ^ o;
-  }
-  return diff == 0;
-}
-
 }  // namespace
 
 absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
@@ -40,7 +29,7 @@ absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
     CountRejected(RejectReason::kOther);
     return absl::UnavailableError(absl::StrCat("game ", id_, " is stopping"));
   }
-  if (!join_token_.empty() && !SameSecret(join.join_token(), join_token_)) {
+  if (!join_token_.empty() && !ConstantTimeEquals(join.join_token(), join_token_)) {
     CountRejected(RejectReason::kUnauthenticated);
     return absl::UnauthenticatedError(
         join.join_token().empty() ? absl::StrCat("join.join_token: game ", id_, " needs one")
@@ -55,7 +44,7 @@ absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
     for (int k = 0; k < n; ++k) {
       const Seat& s = seats_[k];
       if (!s.local && (s.issued || !loop_->ever_started()) &&
-          SameSecret(s.token, join.resume_token())) {
+          ConstantTimeEquals(s.token, join.resume_token())) {
         i = k;
       }
     }

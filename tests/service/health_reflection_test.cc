@@ -1,6 +1,7 @@
-// The coordinator answers gRPC health checks (grpc.health.v1.Health/Check) and server reflection
-// (grpc.reflection.v1alpha.ServerReflection). Debian ships neither proto for C++, so the few
-// bytes of each request are encoded by hand and the answers read as protobuf wire format.
+// The coordinator answers gRPC health checks (grpc.health.v1.Health/Check) and, with --reflection
+// only, server reflection (grpc.reflection.v1alpha.ServerReflection). Debian ships neither proto
+// for C++, so the few bytes of each request are encoded by hand and the answers read as protobuf
+// wire format.
 #include <grpcpp/generic/generic_stub.h>
 
 #include <string>
@@ -141,10 +142,24 @@ TEST(HealthAndReflection, AHealthPortServesProbesInPlaintextAndNothingElse) {
             grpc::StatusCode::UNIMPLEMENTED);
 }
 
-TEST(HealthAndReflection, ReflectionListsTheCoordinatorAndServesItsDescriptor) {
+TEST(HealthAndReflection, ReflectionIsOffByDefault) {
   NASHNET_REQUIRE_BINARIES();
   TestDir dir;
   absl::StatusOr<std::unique_ptr<Coordinator>> coordinator = Coordinator::Start(dir.path());
+  ASSERT_TRUE(coordinator.ok()) << coordinator.status();
+  absl::StatusOr<std::string> services = Reflect(**coordinator, StringField(7, "*"));
+  EXPECT_EQ(services.status().code(), absl::StatusCode::kUnimplemented) << services.status();
+  // The coordinator itself is there (the refusal is reflection's, not a dead server).
+  absl::StatusOr<int> overall = HealthCheck((*coordinator)->channel(), "");
+  ASSERT_TRUE(overall.ok()) << overall.status();
+  EXPECT_EQ(*overall, 1);
+}
+
+TEST(HealthAndReflection, ReflectionListsTheCoordinatorAndServesItsDescriptor) {
+  NASHNET_REQUIRE_BINARIES();
+  TestDir dir;
+  absl::StatusOr<std::unique_ptr<Coordinator>> coordinator =
+      Coordinator::Start(dir.path(), {"--reflection"});
   ASSERT_TRUE(coordinator.ok()) << coordinator.status();
   // ServerReflectionRequest { string list_services = 7; }
   absl::StatusOr<std::string> services = Reflect(**coordinator, StringField(7, "*"));

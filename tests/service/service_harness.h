@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "common/subprocess.h"
+#include "common/tls/channel_tls.h"
 #include "gtest/gtest.h"
 #include "nashnet/v1/coordinator.grpc.pb.h"
 #include "server/record/run_record.h"
@@ -192,14 +193,21 @@ class Process {
 }
 
 // A nashnet-coordinator on 127.0.0.1:<free port>, working in `dir` (also its --records-dir, so a
-// relative .nfg path in a spec and a game's record folder both resolve inside `dir`).
+// relative .nfg path in a spec and a game's record folder both resolve inside `dir`). The test's
+// own channel to it uses `security` (plaintext by default; TLS when the coordinator serves it).
 class Coordinator {
  public:
+  // With a TLS channel for the test (the coordinator serves TLS by `extra_args`).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Coordinator>> Start(
+      const std::filesystem::path& dir, const std::vector<std::string>& extra_args,
+      const std::string& admin_token, const tls::ChannelSecurity& security) {
+    return Start(dir, extra_args, admin_token, "127.0.0.1:0", "coordinator", security);
+  }
   // `listen`: another address, e.g. a crashed coordinator's, so that its agents find the new one.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Coordinator>> Start(
       const std::filesystem::path& dir, const std::vector<std::string>& extra_args = {},
       const std::string& admin_token = "", const std::string& listen = "127.0.0.1:0",
-      const std::string& name = "coordinator") {
+      const std::string& name = "coordinator", const tls::ChannelSecurity& security = {}) {
     const std::filesystem::path port_file = dir / "coordinator.port";
     std::filesystem::remove(port_file);  // a previous coordinator's
     std::vector<std::string> argv = {(BinDir() / "nashnet-coordinator").string(),
@@ -235,8 +243,7 @@ class Coordinator {
     coordinator->address_ = absl::StrCat("127.0.0.1:", port);
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(64 << 20);
-    coordinator->channel_ =
-        grpc::CreateCustomChannel(coordinator->address_, grpc::InsecureChannelCredentials(), args);
+    coordinator->channel_ = security.CreateChannel(coordinator->address_, args);
     coordinator->stub_ = v1::Coordinator::NewStub(coordinator->channel_);
     return coordinator;
   }
