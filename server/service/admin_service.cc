@@ -138,8 +138,7 @@ grpc::ServerUnaryReactor* CoordinatorService::CreateGame(grpc::CallbackServerCon
     reactor->Finish(st);
     return reactor;
   }
-  absl::StatusOr<v1::CreateGameResponse> created =
-      coordinator_->CreateGame(*request, ".", /*trusted=*/false);
+  absl::StatusOr<v1::CreateGameResponse> created = coordinator_->CreateGame(*request);
   if (created.ok()) *response = *std::move(created);
   reactor->Finish(ToGrpcStatus(created.status()));
   return reactor;
@@ -172,6 +171,8 @@ grpc::ServerUnaryReactor* CoordinatorService::ListGames(grpc::CallbackServerCont
     boost::asio::dispatch(game->strand(), [fan, game, k, response, reactor] {
       v1::GameInfo info;
       game->FillInfo(&info);
+      // A listing names games; their .nfg texts (up to 16 MiB each) stay out: GetGame has them.
+      info.mutable_spec()->mutable_game()->clear_nfg();
       std::lock_guard<std::mutex> lock(fan->mutex);
       fan->infos[k] = std::move(info);
       if (--fan->remaining > 0) return;

@@ -185,7 +185,7 @@ class Process {
 }
 
 // A nashnet-coordinator on 127.0.0.1:<free port>, working in `dir` (also its --records-dir, so a
-// relative .nfg path in a spec and a game's record folder both resolve inside `dir`).
+// game's record folder resolves inside `dir`).
 class Coordinator {
  public:
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Coordinator>> Start(
@@ -376,7 +376,7 @@ inline v1::Action PureAction(int64_t round, int index, int num_actions) {
   return action;
 }
 
-// A run spec for one seed: `game` (catalogue name or .nfg path), `rounds`, `seed`, full feedback.
+// A run spec for one seed: `game` (a catalogue name), `rounds`, `seed`, full feedback.
 inline v1::RunSpec MakeSpec(const std::string& game, int64_t rounds, uint64_t seed = 1) {
   v1::RunSpec spec;
   spec.mutable_game()->set_name(game);
