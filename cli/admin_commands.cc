@@ -67,7 +67,6 @@ int AdminCommands::Run() {
 int AdminCommands::Create(CoordinatorClient& client) {
   absl::StatusOr<server::RunFile> file = server::ReadRunFile(run_file_);
   if (!file.ok()) return ReportError(file.status(), kExitUsage);
-  server::ResolveGamePath(file->base_dir, &file->spec);
   if (!seed_.empty()) {
     absl::StatusOr<uint64_t> seed = server::ParseUint64(seed_);
     if (!seed.ok()) return ReportError(absl::StrCat("--seed: ", seed.status().message()), 2);
@@ -76,8 +75,9 @@ int AdminCommands::Create(CoordinatorClient& client) {
     file->ForgetLocations("seed");
     file->ForgetLocations("seeds");
   }
-  // Checked here first, so that mistakes point into the file (file:line:column).
-  absl::StatusOr<server::RunPlan> plan = server::PlanRun(file->spec, file->base_dir);
+  // Checked here first, as the coordinator will (a game file is in the spec already: the reader
+  // put it there), so that mistakes point into the file (file:line:column).
+  absl::StatusOr<server::RunPlan> plan = server::PlanRun(file->spec);
   if (!plan.ok()) return ReportError(file->Annotate(plan.status()), kExitUsage);
   if (plan->spec.seeds() > 1) {
     return ReportError(
