@@ -208,17 +208,13 @@ TEST(AdminCli, CreateSendsAGameFileWithTheSpecAndItsRecordReproduces) {
 }
 
 TEST(AdminCli, AGameFileLargerThanADefaultGrpcMessageIsCreatedShownAndStopped) {
-  // 1000 x 1000 actions: about 5.8 MB of .nfg text, over gRPC's default 4 MiB per message. The
-  // coordinator is told to take it; the CLI reads GameInfos that carry it.
+  // A 2x2 game whose comment makes its .nfg text 5 MiB, over gRPC's default 4 MiB per message
+  // (a small game keeps the test quick). The coordinator is told to take it; the CLI reads
+  // GameInfos that carry it.
   TempDir tmp;
   Coordinator coordinator(tmp, {"--max-message-bytes", "33554432"});
-  std::string nfg = "NFG 1 R \"big\" { \"1\" \"2\" } { 1000 1000 }\n";
-  nfg.reserve(6'000'000);
-  for (int k = 0; k < 2'000'000; ++k) {
-    nfg += std::to_string((k * 37 + k / 1000) % 100);
-    nfg += (k % 16 == 15) ? '\n' : ' ';
-  }
-  ASSERT_GT(nfg.size(), 4u << 20);
+  const std::string nfg = "NFG 1 R \"big\" { \"1\" \"2\" } { 2 2 }\n\"" +
+                          std::string(5 << 20, 'c') + "\"\n9 9 10 0 0 10 1 1\n";
   WriteFile(tmp / "big.nfg", nfg);
   WriteFile(tmp / "big.yaml",
             "game: big.nfg\nrounds: 1000000000\nservice: {local_seats: [0, 1]}\n");
