@@ -95,7 +95,6 @@ int AdminCommands::Create(CoordinatorClient& client) {
     if (!token.ok()) return ReportError(token.status(), kExitUsage);
     file->spec.mutable_service()->set_join_token(*token);
   }
-  server::ResolveGamePath(file->base_dir, &file->spec);
   if (!seed_.empty()) {
     absl::StatusOr<uint64_t> seed = server::ParseUint64(seed_);
     if (!seed.ok()) return ReportError(absl::StrCat("--seed: ", seed.status().message()), 2);
@@ -104,8 +103,9 @@ int AdminCommands::Create(CoordinatorClient& client) {
     file->ForgetLocations("seed");
     file->ForgetLocations("seeds");
   }
-  // Checked here first, so that mistakes point into the file (file:line:column).
-  absl::StatusOr<server::RunPlan> plan = server::PlanRun(file->spec, file->base_dir);
+  // Checked here first, as the coordinator will (a game file is in the spec already: the reader
+  // put it there), so that mistakes point into the file (file:line:column).
+  absl::StatusOr<server::RunPlan> plan = server::PlanRun(file->spec);
   if (!plan.ok()) return ReportError(file->Annotate(plan.status()), kExitUsage);
   if (plan->spec.seeds() > 1) {
     return ReportError(

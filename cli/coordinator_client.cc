@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "server/game_file.h"
 
 namespace nashnet::cli {
 
@@ -29,9 +30,21 @@ bool GameWatch::Read(v1::GameUpdate* update) { return reader_->Read(update); }
 
 absl::Status GameWatch::Finish() { return FromGrpc(reader_->Finish()); }
 
+namespace {
+
+// A GameInfo carries its spec, and a spec may carry a .nfg text of up to 16 MiB (game_file.h):
+// more than gRPC's default 4 MiB per received message.
+grpc::ChannelArguments ChannelArgs() {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(static_cast<int>(4 * server::kMaxNfgBytes));
+  return args;
+}
+
+}  // namespace
+
 CoordinatorClient::CoordinatorClient(CoordinatorClientOptions options)
     : options_(std::move(options)),
-      channel_(options_.security.CreateChannel(options_.address)),
+      channel_(options_.security.CreateChannel(options_.address, ChannelArgs())),
       stub_(v1::Coordinator::NewStub(channel_)) {}
 
 void CoordinatorClient::Prepare(grpc::ClientContext* context, bool deadline) const {

@@ -85,10 +85,11 @@ std::string RenderGameList(const google::protobuf::RepeatedPtrField<v1::GameInfo
 
 std::string RenderGameSummary(const v1::RunSpec& spec, const v1::RoundMetrics& latest,
                               const v1::GameSummary& summary) {
-  // The same table as simulate's when the game can be built here (catalogue games, reachable
-  // .nfg files); else the spec's game name, and points recognised from the latest metrics.
+  // The same table as simulate's when the game can be built here (catalogue games, .nfg text in
+  // the spec; never a path, which would name a file of the coordinator's); else the spec's game
+  // name, and points recognised from the latest metrics.
   SummaryContext context;
-  if (absl::StatusOr<server::RunPlan> plan = server::PlanRun(spec, "."); plan.ok()) {
+  if (absl::StatusOr<server::RunPlan> plan = server::PlanRun(spec); plan.ok()) {
     context = ContextOf(*plan);
   } else {
     context.game_name = spec.game().name();

@@ -59,6 +59,7 @@ absl::Status LocalServiceOptions::Validate() const {
   if (start_timeout.count() <= 0) {
     return absl::InvalidArgumentError("start_timeout: must be positive");
   }
+  if (max_message_bytes < 0) return absl::InvalidArgumentError("max_message_bytes: must be >= 0");
   return absl::OkStatus();
 }
 
@@ -101,6 +102,9 @@ absl::StatusOr<std::unique_ptr<LocalService>> LocalService::Start(
                                    "--quiet"};
   if (!options.metrics_listen.empty()) {
     argv.insert(argv.end(), {"--metrics-listen", options.metrics_listen});
+  }
+  if (options.max_message_bytes > 0) {
+    argv.insert(argv.end(), {"--max-message-bytes", absl::StrCat(options.max_message_bytes)});
   }
   absl::StatusOr<Subprocess> process = Subprocess::Spawn(argv, spawn);
   if (!process.ok()) {

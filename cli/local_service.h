@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -35,6 +36,9 @@ struct LocalServiceOptions {
   std::filesystem::path records_dir;
   // The coordinator's --metrics-listen (empty: no Prometheus exporter).
   std::string metrics_listen;
+  // The coordinator's --max-message-bytes (0: its default), e.g. room for a spec carrying a large
+  // .nfg text.
+  int64_t max_message_bytes = 0;
   // How long the coordinator may take to write its port file.
   std::chrono::milliseconds start_timeout{20000};
 

@@ -306,11 +306,14 @@ int RunCommand::Run() {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
+  // A spec carrying a large .nfg text needs more than the coordinator's default 4 MiB messages.
+  const int64_t request_bytes = static_cast<int64_t>(plan.spec.ByteSizeLong()) + (64 << 10);
   absl::StatusOr<std::unique_ptr<LocalService>> service =
       LocalService::Start({.coordinator_bin = coordinator_bin_,
                            .agent_bin = agent_bin_,
                            .records_dir = fs::absolute(dir, ec),
-                           .metrics_listen = metrics_listen_});
+                           .metrics_listen = metrics_listen_,
+                           .max_message_bytes = request_bytes > (4 << 20) ? request_bytes : 0});
   if (!service.ok()) {
     remove_if_empty();
     return ReportError(service.status(), kExitRunFailed);

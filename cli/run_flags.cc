@@ -7,6 +7,7 @@
 #include "cli/cli_util.h"
 #include "cli/summary_table.h"
 #include "common/status_macros.h"
+#include "server/game_file.h"
 #include "server/record/number_text.h"
 #include "server/record/string_view_compat.h"
 
@@ -23,7 +24,8 @@ absl::Status FlagError(std::string_view flag, const absl::Status& status) {
 
 // A folder name from a game name: an .nfg file's stem, characters outside [A-Za-z0-9._-] as '_'.
 std::string Slug(const std::string& game) {
-  std::string name = server::IsNfgPath(game) ? std::filesystem::path(game).stem().string() : game;
+  std::string name =
+      server::IsGameFilePath(game) ? std::filesystem::path(game).stem().string() : game;
   for (char& c : name) {
     const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                        c == '.' || c == '_' || c == '-';
@@ -79,14 +81,17 @@ absl::StatusOr<RunFile> RunFlags::BuildSpec() const {
   } else {
     file.source_name = "<flags>";
   }
-  v1::RunSpec& spec = file.spec;
-  server::ResolveGamePath(file.base_dir, &spec);  // the file's .nfg paths are relative to it
+  v1::RunSpec& spec = file.spec;  // a game file the run file names is in spec.game.nfg already
 
   if (game_opt_->count() > 0) {
     if (game_.empty()) return absl::InvalidArgumentError("--game: must not be empty");
     if (game_ != spec.game().name()) spec.mutable_game()->clear_params();
     spec.mutable_game()->set_name(game_);
-    server::ResolveGamePath(".", &spec);  // a path on the command line is relative to the cwd
+    spec.mutable_game()->clear_nfg();
+    // A game file on the command line (relative to the working folder) travels with the spec.
+    if (absl::Status st = server::EmbedGameFile(".", spec.mutable_game()); !st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("--game: ", st.message()));
+    }
     file.ForgetLocations("game");
   }
   for (const std::string& text : game_params_) {

@@ -74,7 +74,7 @@ const std::vector<std::string> kPlayerHeader = {
 }  // namespace
 
 SummaryContext ContextOf(const server::RunPlan& plan) {
-  return SummaryContext{.game_name = plan.game->name(),
+  return SummaryContext{.game_name = server::GameDisplayName(plan),
                         .continuous = plan.game->action_kind() == games::ActionKind::kContinuous,
                         .spec = plan.spec};
 }

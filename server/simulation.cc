@@ -9,11 +9,15 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "common/status_macros.h"
 #include "games/catalogue/registry.h"
+#include "games/nfg.h"
+#include "games/normal_form_game.h"
+#include "server/game_file.h"
 #include "server/local_seat.h"
 #include "server/round_loop.h"
 
@@ -142,9 +146,53 @@ absl::StatusOr<PlayerLearnerSpec> ResolveLearner(const v1::RunSpec& spec, int i,
   return result;
 }
 
+// The game of `game`: parsed from its .nfg text, or made from the catalogue. Never reads a file.
+absl::StatusOr<std::shared_ptr<const games::Game>> BuildGame(const v1::GameSpec& game) {
+  if (game.name().empty()) return absl::InvalidArgumentError("game.name: missing");
+  if (game.nfg().empty()) {
+    if (IsGameFilePath(game.name())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "game.nfg: missing: a game file travels with the spec; `nashnet create`/`run` read it "
+          "for you (game.name '",
+          game.name(), "' is a path)"));
+    }
+    games::GameParams params(game.params().begin(), game.params().end());
+    auto made = games::BuiltinGameRegistry().Make(game.name(), params);
+    if (!made.ok()) {
+      const bool name_fault = absl::IsNotFound(made.status()) || params.empty();
+      return absl::InvalidArgumentError(
+          absl::StrCat(name_fault ? "game.name" : "game.params", ": ", made.status().message()));
+    }
+    return *std::move(made);
+  }
+  NASHNET_RETURN_IF_ERROR(CheckNfgSize(static_cast<int64_t>(game.nfg().size()), "game.nfg"));
+  if (absl::StrContains(game.name(), '/')) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("game.name: '", game.name(),
+                     "' is a path; with game.nfg set the name is only a label (the file's name)"));
+  }
+  if (!game.params().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "game.params: a .nfg game takes no parameters (got ", game.params_size(), ")"));
+  }
+  // The reader's own positions, prefixed with the field: "game.nfg:3:14: expected a number".
+  NASHNET_ASSIGN_OR_RETURN(std::shared_ptr<const games::NormalFormGame> parsed,
+                           games::ParseNfg(game.nfg(), "game.nfg"));
+  return std::shared_ptr<const games::Game>(std::move(parsed));
+}
+
 }  // namespace
 
 absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec, const std::filesystem::path& base_dir) {
+  if (spec.game().nfg().empty() && IsGameFilePath(spec.game().name())) {
+    v1::RunSpec with_text = spec;
+    NASHNET_RETURN_IF_ERROR(EmbedGameFile(base_dir, with_text.mutable_game()));
+    return PlanRun(with_text);
+  }
+  return PlanRun(spec);
+}
+
+absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec) {
   RunPlan plan;
   plan.spec = spec;
   v1::RunSpec& s = plan.spec;
@@ -192,16 +240,7 @@ absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec, const std::filesystem::
     return absl::InvalidArgumentError(absl::StrCat("feedback.", st.message()));
   }
 
-  if (s.game().name().empty()) return absl::InvalidArgumentError("game.name: missing");
-  games::GameParams game_params(s.game().params().begin(), s.game().params().end());
-  auto game = games::LoadGame(games::BuiltinGameRegistry(), s.game().name(), game_params,
-                              base_dir.string());
-  if (!game.ok()) {
-    const bool name_fault = absl::IsNotFound(game.status()) || game_params.empty();
-    return absl::InvalidArgumentError(
-        absl::StrCat(name_fault ? "game.name" : "game.params", ": ", game.status().message()));
-  }
-  plan.game = *std::move(game);
+  NASHNET_ASSIGN_OR_RETURN(plan.game, BuildGame(s.game()));
   const int num_players = plan.game->num_players();
   const bool finite = plan.game->action_kind() == games::ActionKind::kFinite;
   if (s.players_size() > num_players) {
@@ -225,6 +264,15 @@ absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec, const std::filesystem::
     plan.learners.push_back(std::move(learner));
   }
   return plan;
+}
+
+std::string GameDisplayName(const RunPlan& plan) {
+  if (plan.game == nullptr) return plan.spec.game().name();
+  const auto* nfg = dynamic_cast<const games::NormalFormGame*>(plan.game.get());
+  if (nfg == nullptr || plan.spec.game().nfg().empty()) return plan.game->name();
+  const std::string& title = nfg->data().title;
+  const std::string& label = plan.spec.game().name();
+  return title.empty() || title == label ? label : absl::StrCat(label, ": ", title);
 }
 
 RunSummary SummarizeRun(const RoundMetrics& last, int64_t rounds, uint64_t seed,

@@ -36,11 +36,24 @@ struct RunPlan {
   MatchOptions match;                       // match.seed is the spec's first seed
 };
 
-// Checks `spec` and builds its game (catalogue name or .nfg path, relative paths against
-// `base_dir`) and per-player learners. InvalidArgument naming the field ("game.params.players",
-// "players[2].algorithm", "feedback.sigma", ...) for anything unknown or impossible.
+// Checks `spec` and builds its game and per-player learners. InvalidArgument naming the field
+// ("game.params.players", "players[2].algorithm", "feedback.sigma", ...) for anything unknown or
+// impossible. The game comes from `game.nfg` when set (its faults as "game.nfg:LINE:COLUMN: ...";
+// `game.name` is then only a label) and from the catalogue otherwise. Never opens a file: a
+// `game.name` that is a path (game_file.h) without `game.nfg` is InvalidArgument ("game.nfg:
+// missing: ..."). This is the coordinator's entry point: it never reads a client's path.
+[[nodiscard]] absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec);
+
+// The same for the in-process tools (simulate, report), which may read a game file that the spec
+// names by path and does not carry: a relative path against `base_dir` (the run file's folder).
+// The plan's spec then carries the file's text (EmbedGameFile), as its spec.yaml records it.
 [[nodiscard]] absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec,
                                               const std::filesystem::path& base_dir);
+
+// The game's name for people (summary tables, reports): for a game carried as .nfg text, its
+// label and the file's title ("pd.nfg: Two person Prisoner's Dilemma game"; the label alone when
+// the file has no title); else the game's own name ("braess").
+[[nodiscard]] std::string GameDisplayName(const RunPlan& plan);
 
 // Receives the metrics of every recorded round (round 1, every record_every-th, the last), in
 // order, on the simulating thread.

@@ -258,7 +258,7 @@ int main(int argc, char** argv) {
     *request.mutable_spec() = run.spec;
     request.set_game_id(run.spec.name());
     absl::StatusOr<nashnet::v1::CreateGameResponse> created =
-        (*coordinator)->CreateGame(request, run.base_dir, /*trusted=*/true);
+        (*coordinator)->CreateGame(request);  // the reader put a game file's text in the spec
     if (!created.ok()) {
       (*coordinator)->Drain();
       return Fail(absl::StrCat("--create ", run.source_name, ": ",

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "server/game_file.h"
 #include "server/record/number_text.h"
 #include "server/record/string_view_compat.h"
 
@@ -164,10 +165,16 @@ class Parser {
                     v1::GameSpec* game) {
     if (!value.IsMap()) return NonEmptyString(value, key_mark, path, game->mutable_name());
     NASHNET_RETURN_IF_ERROR(ForEachEntry(
-        value, path, {"name", "params"},
+        value, path, {"name", "nfg", "params"},
         [&](const std::string& key, const std::string& key_path, const YAML::Node& v,
             const YAML::Mark& mark) -> absl::Status {
           if (key == "name") return NonEmptyString(v, mark, key_path, game->mutable_name());
+          if (key == "nfg") {
+            NASHNET_RETURN_IF_ERROR(NonEmptyString(v, mark, key_path, game->mutable_nfg()));
+            const absl::Status size =
+                CheckNfgSize(static_cast<int64_t>(game->nfg().size()), key_path);
+            return size.ok() ? size : Error(v, mark, "", size.message());
+          }
           if (v.IsNull()) return absl::OkStatus();  // `params:` with nothing: no parameters
           if (!v.IsMap()) return Error(v, mark, key_path, "expected a mapping of name: value");
           return ForEachEntry(v, key_path, {},
@@ -356,7 +363,9 @@ absl::StatusOr<v1::RunSpec> ParseRunSpecYaml(std::string_view text, std::string_
   return std::move(file.spec);
 }
 
-constexpr uintmax_t kMaxRunFileBytes = 16u << 20;  // 16 MiB
+// Room for a spec.yaml that carries the largest .nfg text inline: its writer indents every line
+// (or, for text no block scalar can hold, escapes control characters as four bytes each).
+constexpr uintmax_t kMaxRunFileBytes = 4 * kMaxNfgBytes + (1u << 20);
 
 absl::StatusOr<RunFile> ReadRunFile(const std::filesystem::path& path) {
   std::error_code ec;
@@ -379,6 +388,8 @@ absl::StatusOr<RunFile> ReadRunFile(const std::filesystem::path& path) {
   if (in.bad()) return absl::DataLossError(absl::StrCat(path.string(), ": read error"));
   NASHNET_ASSIGN_OR_RETURN(RunFile file, ParseRunFile(text.str(), path.string()));
   file.base_dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  // A game file named by the run file travels with the spec (game_file.h).
+  NASHNET_RETURN_IF_ERROR(file.Annotate(EmbedGameFile(file.base_dir, file.spec.mutable_game())));
   return file;
 }
 

@@ -4,6 +4,7 @@
 //
 //   name: pd-noisy-hedge
 //   game: prisoners_dilemma            # or {name: braess, params: {players: 100}}, or a .nfg path
+//                                      # (relative to this file), or {name: pd.nfg, nfg: | ...}
 //   learner: {algorithm: hedge, params: {gamma0: 0.1, beta: 0.6}}   # or just `learner: hedge`
 //   players: [{algorithm: hedge-lr}, {}]   # optional per-player overrides (index = player)
 //   feedback: {model: noisy, noise: gaussian, sigma: 0.5}           # or just `feedback: bandit`
@@ -25,9 +26,14 @@
 // (known: full, noisy, counterfactual, bandit)"). Enum fields also accept `default` (the proto's
 // UNSPECIFIED value), which the writer emits for unset enums.
 //
+// A game file named by path (`game: games/pd.nfg`, relative to the run file's folder) travels
+// with the spec: ReadRunFile reads it into `game.nfg` and keeps only its base name in `game.name`
+// (game_file.h). `game: {name: pd.nfg, nfg: | ...}` carries the text inline (at most 16 MiB).
+//
 // Writing is canonical: every field, keys sorted, strings double-quoted, doubles in the shortest
 // form that reads back exactly (number_text.h) — except the `service:` block, written (with every
-// field) only when it differs from the default; the parser likewise drops an all-default block.
+// field) only when it differs from the default; the parser likewise drops an all-default block;
+// and `game.nfg`, written only when set, as a literal block scalar (`nfg: |2`) byte for byte.
 // ParseRunSpecYaml(WriteRunSpecYaml(s)) == s for any spec the parser can produce, and equal specs
 // give byte-identical text: this is the spec.yaml of every run record, itself a run file.
 //
@@ -54,8 +60,9 @@ namespace nashnet::server {
 // A parsed run file.
 struct RunFile {
   v1::RunSpec spec;
-  // The folder holding the file: relative .nfg paths in `spec.game.name` resolve against it (pass
-  // it to PlanRun as base_dir). "." for text parsed without a file.
+  // The folder holding the file: a relative game file path resolves against it (ReadRunFile has
+  // read it into spec.game.nfg already; pass it to PlanRun as base_dir for text parsed without
+  // ReadRunFile). "." for text parsed without a file.
   std::filesystem::path base_dir = ".";
   // The name used in messages (the path as given).
   std::string source_name;
@@ -64,7 +71,8 @@ struct RunFile {
   std::map<std::string, std::pair<int, int>, std::less<>> locations;
 
   // "run.yaml:7:3: " for `path` or its nearest located ancestor ("players[1]" for
-  // "players[1].algorithm" if only that is known); "" when nothing matches.
+  // "players[1].algorithm" if only that is known; "game.nfg" for "game.nfg:3:14", a position in
+  // the field's own text); "" when nothing matches.
   [[nodiscard]] std::string Where(std::string_view path) const;
 
   // Forgets the locations of `path` and everything under it (the field was overridden, e.g. by
@@ -76,7 +84,8 @@ struct RunFile {
   [[nodiscard]] absl::Status Annotate(const absl::Status& status) const;
 };
 
-// Parses run-file text; `source_name` prefixes error positions. The result's base_dir is ".".
+// Parses run-file text; `source_name` prefixes error positions. The result's base_dir is ".";
+// a game file named by path is not read (PlanRun(spec, base_dir) reads it).
 [[nodiscard]] absl::StatusOr<RunFile> ParseRunFile(std::string_view text,
                                                    std::string_view source_name = "<run file>");
 
@@ -84,18 +93,13 @@ struct RunFile {
 [[nodiscard]] absl::StatusOr<v1::RunSpec> ParseRunSpecYaml(
     std::string_view text, std::string_view source_name = "<run file>");
 
-// Reads and parses a file; base_dir is the file's folder. NotFound if it cannot be read.
+// Reads and parses a file; base_dir is the file's folder. A game file named by path is read into
+// spec.game.nfg (EmbedGameFile; errors point at `game` in the file). NotFound if either file
+// cannot be read.
 [[nodiscard]] absl::StatusOr<RunFile> ReadRunFile(const std::filesystem::path& path);
 
 // The canonical YAML text of `spec` (see above).
 [[nodiscard]] std::string WriteRunSpecYaml(const v1::RunSpec& spec);
-
-// True if `name` names a Gambit .nfg file rather than a catalogue game (by its extension).
-[[nodiscard]] bool IsNfgPath(std::string_view name);
-
-// Makes a relative .nfg path in spec->game().name() absolute (against `base_dir`, normalised), so
-// that the spec means the same game from any folder; catalogue names are left alone.
-void ResolveGamePath(const std::filesystem::path& base_dir, v1::RunSpec* spec);
 
 // Enum names as written in run files and on the command line.
 [[nodiscard]] absl::StatusOr<v1::FeedbackModel> ParseFeedbackModel(std::string_view name);

@@ -32,6 +32,37 @@ void AppendQuoted(std::string_view text, std::string* out) {
   out->push_back('"');
 }
 
+// Whether a literal block scalar (`|`) reads back as exactly `text`: YAML turns CR LF into LF,
+// yaml-cpp stops at NUL, and a text of line breaks only would lose its last one.
+bool FitsBlockScalar(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\0", 2)) == std::string_view::npos &&
+         text.find_first_not_of('\n') != std::string_view::npos;
+}
+
+// `text` as the value of a key at `indent` spaces: a literal block scalar, byte for byte (the
+// explicit indentation indicator keeps leading spaces; the chomping indicator the trailing line
+// breaks: `-` none, clip one, `+` several); else (CR, NUL) a double-quoted string.
+void AppendTextValue(std::string_view text, int indent, std::string* out) {
+  if (!FitsBlockScalar(text)) {
+    out->push_back(' ');
+    AppendQuoted(text, out);
+    out->push_back('\n');
+    return;
+  }
+  const std::size_t last = text.find_last_not_of('\n');
+  const std::size_t breaks = text.size() - 1 - last;
+  absl::StrAppend(out, " |2", breaks == 0 ? "-" : (breaks == 1 ? "" : "+"), "\n");
+  const std::string margin(indent + 2, ' ');
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) absl::StrAppend(out, margin, Av(text.substr(start, end - start)));
+    out->push_back('\n');
+    start = end + 1;
+  }
+}
+
 template <typename Map>
 std::vector<std::string> SortedKeys(const Map& map) {
   std::vector<std::string> keys;
@@ -105,7 +136,13 @@ std::string WriteRunSpecYaml(const v1::RunSpec& spec) {
   AppendDouble(feedback.sigma(), &out);
   out.append("\ngame:\n  name: ");
   AppendQuoted(spec.game().name(), &out);
-  out.append("\n  params:");
+  out.push_back('\n');
+  // The game's .nfg text when it carries one, so that the record alone reproduces the run.
+  if (!spec.game().nfg().empty()) {
+    out.append("  nfg:");
+    AppendTextValue(spec.game().nfg(), 2, &out);
+  }
+  out.append("  params:");
   if (spec.game().params().empty()) {
     out.append(" {}\n");
   } else {
@@ -155,19 +192,6 @@ std::string WriteRunSpecYaml(const v1::RunSpec& spec) {
   return out;
 }
 
-bool IsNfgPath(std::string_view name) { return absl::EndsWithIgnoreCase(Av(name), ".nfg"); }
-
-void ResolveGamePath(const std::filesystem::path& base_dir, v1::RunSpec* spec) {
-  const std::string& name = spec->game().name();
-  if (!IsNfgPath(name)) return;
-  std::filesystem::path path(name);
-  if (path.is_relative()) path = base_dir / path;
-  std::error_code ec;
-  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
-  if (ec) return;  // leave it; loading the game will report the path
-  spec->mutable_game()->set_name(absolute.lexically_normal().string());
-}
-
 absl::StatusOr<v1::FeedbackModel> ParseFeedbackModel(std::string_view name) {
   absl::StatusOr<int> value = ParseEnum(name, kFeedbackModels, "model");
   if (!value.ok()) return value.status();
@@ -204,7 +228,8 @@ std::string RunFile::Where(std::string_view path) const {
     if (auto it = locations.find(key); it != locations.end()) {
       return absl::StrCat(source_name, ":", it->second.first, ":", it->second.second, ": ");
     }
-    const std::size_t cut = key.find_last_of(".[");
+    // "game.nfg:3:14" (a position inside the field's own text) → "game.nfg" → "game".
+    const std::size_t cut = key.find_last_of(".[:");
     if (cut == std::string::npos) break;
     key.resize(cut);
   }

@@ -96,7 +96,7 @@ std::string SpecTable(const RecordData& data, const std::vector<LearnerTheory>& 
   }
   std::vector<std::pair<const char*, std::string>> rows = {
       {"game",
-       absl::StrCat(data.plan.game->name(), " — ", data.plan.game->num_players(), " players")},
+       absl::StrCat(GameDisplayName(data.plan), " — ", data.plan.game->num_players(), " players")},
       {"feedback", feedback},
       {"rounds", absl::StrCat(spec.rounds(), " (", data.total_rows, " recorded, every ",
                               spec.record_every(), "; ", data.rounds.size(), " plotted)")},
@@ -187,7 +187,7 @@ absl::StatusOr<std::string> RenderReport(const std::filesystem::path& dir,
   const int players = data.plan.game->num_players();
   const int shown = std::min(players, options.max_players);
   const std::string title =
-      data.plan.spec.name().empty() ? data.plan.game->name() : data.plan.spec.name();
+      data.plan.spec.name().empty() ? GameDisplayName(data.plan) : data.plan.spec.name();
   std::string html = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>nashnet report: ",
       HtmlEscape(title), "</title>\n", kStyle,

@@ -140,8 +140,7 @@ grpc::ServerUnaryReactor* CoordinatorService::CreateGame(grpc::CallbackServerCon
     reactor->Finish(st);
     return reactor;
   }
-  absl::StatusOr<v1::CreateGameResponse> created =
-      coordinator_->CreateGame(*request, ".", /*trusted=*/false);
+  absl::StatusOr<v1::CreateGameResponse> created = coordinator_->CreateGame(*request);
   if (created.ok()) *response = *std::move(created);
   reactor->Finish(ToGrpcStatus(created.status()));
   return reactor;
@@ -175,6 +174,8 @@ grpc::ServerUnaryReactor* CoordinatorService::ListGames(grpc::CallbackServerCont
       v1::GameInfo info;
       game->FillInfo(&info);
       RedactSecrets(info.mutable_spec());
+      // A listing names games; their .nfg texts (up to 16 MiB each) stay out: GetGame has them.
+      info.mutable_spec()->mutable_game()->clear_nfg();
       std::lock_guard<std::mutex> lock(fan->mutex);
       fan->infos[k] = std::move(info);
       if (--fan->remaining > 0) return;

@@ -123,8 +123,8 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
 Coordinator::~Coordinator() { Drain(); }
 
 absl::StatusOr<v1::CreateGameResponse> Coordinator::CreateGame(
-    const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted) {
-  absl::StatusOr<v1::CreateGameResponse> created = DoCreateGame(request, base_dir, trusted);
+    const v1::CreateGameRequest& request) {
+  absl::StatusOr<v1::CreateGameResponse> created = DoCreateGame(request);
   if (!created.ok() && metrics_ != nullptr) {
     metrics_->Rejected(created.status().code() == absl::StatusCode::kResourceExhausted
                            ? RejectReason::kLimit
@@ -160,7 +160,7 @@ void Coordinator::Adopt(const std::string& id, std::shared_ptr<HostedGame> game)
 }
 
 absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
-    const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted) {
+    const v1::CreateGameRequest& request) {
   if (directory_.draining()) {
     return absl::UnavailableError("the coordinator is shutting down (no new games)");
   }
@@ -169,12 +169,9 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
     return absl::InvalidArgumentError(absl::StrCat("seeds: a game is one seed (got ", spec.seeds(),
                                                    "); create one game per seed"));
   }
-  const std::string& game_name = spec.game().name();
-  if (!trusted && (absl::StrContains(game_name, "/") || absl::EndsWith(game_name, ".nfg"))) {
-    NASHNET_RETURN_IF_ERROR(ValidateRecordDir(game_name, "game.name"));
-  }
   NASHNET_RETURN_IF_ERROR(ValidateRecordDir(request.record_dir(), "record_dir"));
-  absl::StatusOr<RunPlan> plan = PlanRun(spec, base_dir);
+  // Opens no file: a .nfg game travels in game.nfg (a path without it is InvalidArgument).
+  absl::StatusOr<RunPlan> plan = PlanRun(spec);
   if (!plan.ok()) return plan.status();  // names the spec field ("feedback.sigma: ...")
   NASHNET_RETURN_IF_ERROR(CheckServiceSpec(*plan));
   NASHNET_ASSIGN_OR_RETURN(std::string id, directory_.Reserve(request.game_id()));

@@ -92,11 +92,10 @@ class Coordinator {
   [[nodiscard]] ServiceMetrics* metrics() const { return metrics_.get(); }
   [[nodiscard]] const CoordinatorOptions& options() const { return options_; }
 
-  // Creates a game (CreateGame's checks; see coordinator.proto). `base_dir` resolves relative
-  // .nfg paths; `trusted` (run files given on the command line) lifts the rule that a game path
-  // be relative without "..".
+  // Creates a game (CreateGame's checks; see coordinator.proto). Opens no game file: a .nfg game
+  // travels with the spec (game.nfg), else InvalidArgument.
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> CreateGame(
-      const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted);
+      const v1::CreateGameRequest& request);
 
   // Stops taking games and joins (health: NOT_SERVING), drains every game — it stops where it is,
   // its journal synced and its summary.json saying "drained", its agents' streams ended with
@@ -113,7 +112,7 @@ class Coordinator {
  private:
   explicit Coordinator(const CoordinatorOptions& options);
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> DoCreateGame(
-      const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted);
+      const v1::CreateGameRequest& request);
   void GameOver(const std::string& id);
   // Recovers the unfinished games under options_.records_dir.
   void RecoverGames();

@@ -170,6 +170,67 @@ TEST(AdminCli, WatchFollowsAGameToItsSummaryAndTheRecordIsSimulates) {
             SummaryWithoutElapsed(tmp.path() / "sim" / "summary.json"));
 }
 
+TEST(AdminCli, CreateSendsAGameFileWithTheSpecAndItsRecordReproduces) {
+  // The game file lives in a folder of its own, named relative to the run file's folder; the
+  // coordinator (another working folder) never sees the path, only the text.
+  TempDir tmp;
+  Coordinator coordinator(tmp);
+  fs::create_directories(tmp.path() / "lab" / "games");
+  fs::create_directories(tmp.path() / "lab" / "runs");
+  WriteFile(tmp / "lab/games/stag.nfg",
+            "NFG 1 R \"Stag\" { \"1\" \"2\" } { 2 2 }\n4 4 3 0 0 3 2 2\n");
+  std::string run = kLocal;
+  run.replace(run.find("prisoners_dilemma"), 17, "../games/stag.nfg");
+  WriteFile(tmp / "lab/runs/local.yaml", run);
+  const CliResult created =
+      RunCli(tmp, "create lab/runs/local.yaml --id stag" + coordinator.flag(), tmp.path());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const CliResult watched = RunCli(tmp, "watch stag --every 1000" + coordinator.flag());
+  ASSERT_EQ(watched.exit_code, 0) << watched.err;
+  EXPECT_NE(watched.out.find("stag COMPLETED round 3000/3000"), std::string::npos) << watched.out;
+  EXPECT_NE(watched.out.find("stag.nfg: Stag - 3000 rounds"), std::string::npos) << watched.out;
+
+  // The record is simulate's of the run file, and carries the game: no path.
+  const fs::path record = tmp.path() / "records" / "stag";
+  const CliResult sim = RunCli(tmp, "simulate lab/runs/local.yaml -q --out sim", tmp.path());
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  EXPECT_EQ(ReadFile(record / "spec.yaml"), ReadFile(tmp.path() / "sim" / "spec.yaml"));
+  EXPECT_EQ(ReadFile(record / "rounds.csv"), ReadFile(tmp.path() / "sim" / "rounds.csv"));
+  EXPECT_EQ(ReadFile(record / "spec.yaml").find(tmp.path().string()), std::string::npos);
+  // It replays from the record alone, the game file gone.
+  fs::remove(tmp.path() / "lab" / "games" / "stag.nfg");
+  const CliResult replay =
+      RunCli(tmp, "simulate '" + (record / "spec.yaml").string() + "' -q --out replay", tmp.path());
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_EQ(ReadFile(tmp.path() / "replay" / "rounds.csv"), ReadFile(record / "rounds.csv"));
+  EXPECT_EQ(SummaryWithoutElapsed(tmp.path() / "replay" / "summary.json"),
+            SummaryWithoutElapsed(record / "summary.json"));
+}
+
+TEST(AdminCli, AGameFileLargerThanADefaultGrpcMessageIsCreatedShownAndStopped) {
+  // A 2x2 game whose comment makes its .nfg text 5 MiB, over gRPC's default 4 MiB per message
+  // (a small game keeps the test quick). The coordinator is told to take it; the CLI reads
+  // GameInfos that carry it.
+  TempDir tmp;
+  Coordinator coordinator(tmp, {"--max-message-bytes", "33554432"});
+  const std::string nfg = "NFG 1 R \"big\" { \"1\" \"2\" } { 2 2 }\n\"" +
+                          std::string(5 << 20, 'c') + "\"\n9 9 10 0 0 10 1 1\n";
+  WriteFile(tmp / "big.nfg", nfg);
+  WriteFile(tmp / "big.yaml",
+            "game: big.nfg\nrounds: 1000000000\nservice: {local_seats: [0, 1]}\n");
+  const CliResult created =
+      RunCli(tmp, "create big.yaml --id big" + coordinator.flag(), tmp.path());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const CliResult listed = RunCli(tmp, "list" + coordinator.flag());
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("big.nfg"), std::string::npos) << listed.out;
+  const CliResult shown = RunCli(tmp, "show big --json" + coordinator.flag());
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_GT(shown.out.size(), nfg.size());  // the text is in the spec
+  const CliResult stopped = RunCli(tmp, "stop big" + coordinator.flag());
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+}
+
 TEST(AdminCli, AnUnknownGameIsOneLineNamingNotFound) {
   TempDir tmp;
   Coordinator coordinator(tmp);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -49,6 +50,42 @@ inline nlohmann::json SummaryWithoutElapsed(const std::filesystem::path& path) {
   json.erase("elapsed_seconds");
   json.erase("rounds_per_second");
   return json;
+}
+
+// Every file under `dir`, relative ("seed-7/rounds.csv").
+inline std::set<std::string> Files(const std::filesystem::path& dir) {
+  std::set<std::string> out;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) out.insert(std::filesystem::relative(entry.path(), dir).string());
+  }
+  return out;
+}
+
+// The two records hold the same files with the same bytes, summary.json files compared without
+// elapsed_seconds and rounds_per_second. A hosted game's folder also holds its journal and its
+// secrets (resume tokens), which simulate has no use for (hosted = false: two simulate records).
+inline void ExpectSameRecord(const std::filesystem::path& run,
+                             const std::filesystem::path& simulate, bool hosted = true) {
+  const std::set<std::string> files = Files(simulate);
+  std::set<std::string> expected = files;
+  for (const std::string& file : files) {
+    if (!hosted || std::filesystem::path(file).filename() != "rounds.csv") continue;
+    const std::filesystem::path folder = std::filesystem::path(file).parent_path();
+    expected.insert((folder / "journal").string());
+    expected.insert((folder / ".secrets.json").string());
+  }
+  EXPECT_EQ(Files(run), expected);
+  for (const std::string& file : files) {
+    SCOPED_TRACE(file);
+    if (std::filesystem::path(file).filename() == "summary.json") {
+      EXPECT_EQ(SummaryWithoutElapsed(run / file), SummaryWithoutElapsed(simulate / file));
+      // The wall-clock fields are there and measured (the coordinator times its games).
+      const nlohmann::json json = nlohmann::json::parse(ReadFile(run / file));
+      EXPECT_TRUE(json.contains("rounds_per_second"));
+    } else {
+      EXPECT_EQ(ReadFile(run / file), ReadFile(simulate / file));
+    }
+  }
 }
 
 }  // namespace nashnet::cli_test

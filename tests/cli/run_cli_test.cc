@@ -36,41 +36,6 @@ constexpr char kBandit[] =
     "seed: 7\n"
     "record_every: 10\n";
 
-// Every file under `dir`, relative ("seed-7/rounds.csv").
-std::set<std::string> Files(const fs::path& dir) {
-  std::set<std::string> out;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file()) out.insert(fs::relative(entry.path(), dir).string());
-  }
-  return out;
-}
-
-// The two records hold the same files with the same bytes, summary.json files compared without
-// elapsed_seconds and rounds_per_second. A hosted game's folder also holds its journal and its
-// secrets (resume tokens), which simulate has no use for.
-void ExpectSameRecord(const fs::path& run, const fs::path& simulate) {
-  const std::set<std::string> files = Files(simulate);
-  std::set<std::string> expected = files;
-  for (const std::string& file : files) {
-    if (fs::path(file).filename() != "rounds.csv") continue;
-    const fs::path folder = fs::path(file).parent_path();
-    expected.insert((folder / "journal").string());
-    expected.insert((folder / ".secrets.json").string());
-  }
-  EXPECT_EQ(Files(run), expected);
-  for (const std::string& file : files) {
-    SCOPED_TRACE(file);
-    if (fs::path(file).filename() == "summary.json") {
-      EXPECT_EQ(SummaryWithoutElapsed(run / file), SummaryWithoutElapsed(simulate / file));
-      // The wall-clock fields are there and measured (the coordinator times its games).
-      const nlohmann::json json = nlohmann::json::parse(ReadFile(run / file));
-      EXPECT_TRUE(json.contains("rounds_per_second"));
-    } else {
-      EXPECT_EQ(ReadFile(run / file), ReadFile(simulate / file));
-    }
-  }
-}
-
 struct Case {
   const char* name;
   const char* run_file;

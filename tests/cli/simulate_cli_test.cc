@@ -114,9 +114,13 @@ TEST(SimulateCli, ResolvesRelativeNfgPathsAndDefaultsTheOutputFolder) {
   ASSERT_TRUE(r.out.starts_with("runs/pd-")) << r.out;  // runs/<game>-<UTC timestamp>
   const fs::path record = tmp.path() / r.out.substr(0, r.out.size() - 1);
   EXPECT_TRUE(fs::exists(record / "summary.json"));
-  EXPECT_NE(ReadFile(record / "spec.yaml")
-                .find("name: \"" + (tmp.path() / "exp" / "games" / "pd.nfg").string() + "\""),
-            std::string::npos);
+  // The record carries the game itself, under the file's name: no path.
+  const std::string spec = ReadFile(record / "spec.yaml");
+  EXPECT_NE(spec.find("  name: \"pd.nfg\"\n  nfg: |2\n    NFG 1 R \"PD\" { \"1\" \"2\" } { 2 2 }\n"
+                      "    9 9 10 0 0 10 1 1\n  params: {}\n"),
+            std::string::npos)
+      << spec;
+  EXPECT_EQ(spec.find(tmp.path().string()), std::string::npos) << spec;
 }
 
 struct BadInput {

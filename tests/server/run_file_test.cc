@@ -98,7 +98,7 @@ TEST(RunFile, RejectsBadInputNamingFileLineColumnAndKey) {
        "run.yaml:2:1: roundz: unknown key (known: name, game, learner, players, feedback, rounds, "
        "seed, seeds, record_every, service)"},
       {"game: {name: pd, parms: {}}\n",
-       "run.yaml:1:18: game.parms: unknown key (known: name, params)"},
+       "run.yaml:1:18: game.parms: unknown key (known: name, nfg, params)"},
       {"game: pd\nrounds: [1, 2]\n", "run.yaml:2:9: rounds: expected an integer, got a list"},
       {"game: pd\nrounds: 100x\n", "run.yaml:2:9: rounds: expected an integer, got '100x'"},
       {"game: pd\nrounds: 0\n", "run.yaml:2:9: rounds: must be at least 1"},
@@ -357,21 +357,41 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-TEST(RunFile, ReadsFilesAndResolvesNfgPathsAgainstTheirFolder) {
+TEST(RunFile, ReadsFilesAndTheGameFileTheyNameRelativeToTheirFolder) {
   TempDir dir;
+  const std::string nfg = "NFG 1 R \"PD\" { \"1\" \"2\" } { 2 2 }\n9 9 10 0 0 10 1 1\n";
+  std::filesystem::create_directories(dir.path() / "games");
+  std::ofstream(dir.path() / "games" / "pd.nfg") << nfg;
   const std::filesystem::path file = dir.path() / "run.yaml";
-  std::ofstream(file) << "game: games/pd.nfg\nrounds: 10\n";
-  absl::StatusOr<RunFile> run = ReadRunFile(file);
-  ASSERT_TRUE(run.ok()) << run.status();
-  EXPECT_EQ(run->base_dir, dir.path());
-  EXPECT_EQ(run->source_name, file.string());
-  ResolveGamePath(run->base_dir, &run->spec);
-  EXPECT_EQ(run->spec.game().name(), (dir.path() / "games" / "pd.nfg").string());
+  for (const char* game : {"game: games/pd.nfg\n", "game: {name: ./games/../games/pd.nfg}\n"}) {
+    SCOPED_TRACE(game);
+    std::ofstream(file) << game << "rounds: 10\n";
+    absl::StatusOr<RunFile> run = ReadRunFile(file);
+    ASSERT_TRUE(run.ok()) << run.status();
+    EXPECT_EQ(run->base_dir, dir.path());
+    EXPECT_EQ(run->source_name, file.string());
+    // The file travels with the spec: its text, and its base name as the label.
+    EXPECT_EQ(run->spec.game().name(), "pd.nfg");
+    EXPECT_EQ(run->spec.game().nfg(), nfg);
+  }
 
-  v1::RunSpec catalogue;
-  catalogue.mutable_game()->set_name("braess");
-  ResolveGamePath(dir.path(), &catalogue);
-  EXPECT_EQ(catalogue.game().name(), "braess");
+  // A missing game file: NotFound, pointing at `game` in the run file and naming the path.
+  std::ofstream(file) << "rounds: 10\ngame: games/nope.nfg\n";
+  absl::StatusOr<RunFile> missing_game = ReadRunFile(file);
+  EXPECT_EQ(missing_game.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(absl::StartsWith(
+      missing_game.status().message(),
+      absl::StrCat(file.string(), ":2:1: game.name: ", (dir.path() / "games" / "nope.nfg").string(),
+                   ": cannot open the .nfg file")))
+      << missing_game.status();
+  std::ofstream(file) << "rounds: 10\ngame: games\n";  // a catalogue name: no file is read
+  EXPECT_EQ(ReadRunFile(file)->spec.game().nfg(), "");
+  std::filesystem::create_directories(dir.path() / "x");
+  std::ofstream(file) << "rounds: 10\ngame: {name: x/}\n";
+  absl::StatusOr<RunFile> folder = ReadRunFile(file);
+  EXPECT_EQ(std::string(folder.status().message()),
+            absl::StrCat(file.string(), ":2:8: game.name: ", (dir.path() / "x/").string(),
+                         ": is a folder, not a .nfg file"));
 
   absl::StatusOr<RunFile> missing = ReadRunFile(dir.path() / "nope.yaml");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);

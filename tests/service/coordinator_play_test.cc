@@ -158,7 +158,7 @@ record_every: 7
   v1::CreateGameRequest request;
   *request.mutable_spec() = *spec;
   request.set_game_id("pd");
-  auto created = coordinator_->CreateGame(request, ".", false);
+  auto created = coordinator_->CreateGame(request);
   ASSERT_TRUE(created.ok()) << created.status();
 
   AgentResult results[2];
@@ -211,7 +211,7 @@ TEST_F(CoordinatorPlayTest, FatalPlayFaultsEndTheStreamWithTheirCodes) {
   auto spec = ParseRunSpecYaml("game: prisoners_dilemma\nrounds: 10\nfeedback: bandit");
   ASSERT_TRUE(spec.ok());
   *request.mutable_spec() = *spec;
-  ASSERT_TRUE(coordinator_->CreateGame(request, ".", false).ok());  // g1
+  ASSERT_TRUE(coordinator_->CreateGame(request).ok());  // g1
 
   grpc::Status st = PlayOnce(address_, {JoinMessage("nope", 0)});
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
@@ -272,7 +272,7 @@ TEST_F(CoordinatorPlayTest, DrainLeavesRunningGamesResumableAndSaysSo) {
   ASSERT_TRUE(plan.ok());
   v1::CreateGameRequest request;
   *request.mutable_spec() = *spec;
-  auto created = coordinator_->CreateGame(request, ".", false);
+  auto created = coordinator_->CreateGame(request);
   ASSERT_TRUE(created.ok()) << created.status();
   AgentResult results[2];
   std::thread agents[2];

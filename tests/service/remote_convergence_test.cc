@@ -36,12 +36,12 @@ TEST(RemoteConvergence, HedgeAgentsReachTheStrictEquilibriumOfAGambitGame) {
   ASSERT_EQ(profile.size(), 2u);
 
   TestDir dir;
-  // The coordinator refuses absolute .nfg paths: the game goes into its working folder.
-  std::filesystem::copy_file(gambit / kGame, dir.path() / kGame);
   absl::StatusOr<std::unique_ptr<Coordinator>> coordinator = Coordinator::Start(dir.path());
   ASSERT_TRUE(coordinator.ok()) << coordinator.status();
   Coordinator& c = **coordinator;
   v1::RunSpec spec = MakeSpec(kGame, kRounds, /*seed=*/7);
+  // The game travels with the spec: the coordinator opens no client's file.
+  spec.mutable_game()->set_nfg(ReadFile(gambit / kGame));
   spec.set_record_every(10);
   absl::StatusOr<std::string> id = c.CreateGame(spec, "pd");
   ASSERT_TRUE(id.ok()) << id.status() << "\n" << c.process().Describe();

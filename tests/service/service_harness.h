@@ -193,8 +193,8 @@ class Process {
 }
 
 // A nashnet-coordinator on 127.0.0.1:<free port>, working in `dir` (also its --records-dir, so a
-// relative .nfg path in a spec and a game's record folder both resolve inside `dir`). The test's
-// own channel to it uses `security` (plaintext by default; TLS when the coordinator serves it).
+// game's record folder resolves inside `dir`). The test's own channel to it uses `security`
+// (plaintext by default; TLS when the coordinator serves it).
 class Coordinator {
  public:
   // With a TLS channel for the test (the coordinator serves TLS by `extra_args`).
@@ -392,7 +392,7 @@ inline v1::Action PureAction(int64_t round, int index, int num_actions) {
   return action;
 }
 
-// A run spec for one seed: `game` (catalogue name or .nfg path), `rounds`, `seed`, full feedback.
+// A run spec for one seed: `game` (a catalogue name), `rounds`, `seed`, full feedback.
 inline v1::RunSpec MakeSpec(const std::string& game, int64_t rounds, uint64_t seed = 1) {
   v1::RunSpec spec;
   spec.mutable_game()->set_name(game);
