@@ -142,6 +142,39 @@ TEST(RunFile, ReportsYamlSyntaxErrorsWithPosition) {
   EXPECT_NE(spec.status().message().find("YAML syntax error"), absl::string_view::npos);
 }
 
+// Found by fuzz/run_file.cc: yaml-cpp 0.7 reads an empty document at a ',' outside a flow
+// collection again and again, allocating a node each time, so YAML::LoadAll never returned (a
+// three-byte run file hung `nashnet simulate` until it ran out of memory).
+TEST(RunFile, RejectsACommaOutsideAFlowCollectionInsteadOfHanging) {
+  const BadCase cases[] = {
+      {"{},",
+       "run.yaml:1:3: YAML syntax error: unexpected ',' outside a flow collection ([...] or "
+       "{...})"},
+      {",",
+       "run.yaml:1:1: YAML syntax error: unexpected ',' outside a flow collection ([...] or "
+       "{...})"},
+      {"\"pd\" ,",
+       "run.yaml:1:6: YAML syntax error: unexpected ',' outside a flow collection "
+       "([...] or {...})"},
+      {"game: pd\n---\n[],\n",
+       "run.yaml:3:3: YAML syntax error: unexpected ',' outside a flow "
+       "collection ([...] or {...})"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.text);
+    absl::StatusOr<v1::RunSpec> spec = ParseRunSpecYaml(c.text, "run.yaml");
+    ASSERT_FALSE(spec.ok());
+    EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(std::string(spec.status().message()), c.message);
+  }
+  // A comma where YAML allows one still reads.
+  absl::StatusOr<v1::RunSpec> spec =
+      ParseRunSpecYaml("name: a, b\ngame: {name: pd, params: {}}\nrounds: 3\n", "run.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name(), "a, b");
+  EXPECT_EQ(spec->rounds(), 3);
+}
+
 v1::RunSpec FullSpec() {
   v1::RunSpec spec;
   spec.set_name("quotes \" and \\ and\nnewline, ünïcödé: {not: a map}");
