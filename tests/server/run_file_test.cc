@@ -375,6 +375,47 @@ TEST(RunFileWriter, WritesTheServiceBlockOnlyWhenItIsNotTheDefault) {
                                         "  straggler: repeat_last\n");
 }
 
+// Found by fuzz/spec_check.cc: a CreateGame spec whose service block held only fields unknown to
+// this version (a newer client's) was written with an all-default `service:` block, which reads
+// back as no block, so spec.yaml changed on a second write.
+TEST(RunFileWriter, IgnoresUnknownFieldsWhenDecidingOnTheServiceBlock) {
+  v1::RunSpec spec;
+  spec.mutable_game()->set_name("braess");
+  spec.set_rounds(10);
+  const std::string without = WriteRunSpecYaml(spec);
+  spec.mutable_service()
+      ->GetReflection()
+      ->MutableUnknownFields(spec.mutable_service())
+      ->AddVarint(99, 1);
+  ASSERT_NE(spec.service().ByteSizeLong(), 0u);
+  EXPECT_EQ(WriteRunSpecYaml(spec), without);
+}
+
+// Found by fuzz/run_file.cc: YAML allows an implicit key of at most 1024 characters, so a
+// parameter name longer than that (or one whose escapes make it so) was written as a key no
+// parser reads back. The writer uses the explicit form (`? "key"` / `: value`) for those.
+TEST(RunFileWriter, WritesLongParameterNamesAsExplicitKeys) {
+  const std::string long_name = std::string(600, 'k') + std::string(200, '\x1c');  // 1400 quoted
+  v1::RunSpec spec;
+  spec.mutable_game()->set_name("braess");
+  (*spec.mutable_game()->mutable_params())[long_name] = "1";
+  (*spec.mutable_game()->mutable_params())["players"] = "4";
+  spec.mutable_learner()->set_algorithm("hedge");
+  (*spec.mutable_learner()->mutable_params())[long_name] = 0.5;
+  spec.add_players()->set_algorithm("hedge-lr");
+  (*spec.mutable_players(0)->mutable_params())[long_name] = 2.0;
+  spec.set_rounds(10);
+  const std::string text = WriteRunSpecYaml(spec);
+  EXPECT_NE(text.find("    ? \"kkk"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"\n    : \"1\"\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"\n      : 2\n"), std::string::npos) << text;           // players[0].params
+  EXPECT_NE(text.find("    \"players\": \"4\"\n"), std::string::npos) << text;  // short: implicit
+  absl::StatusOr<v1::RunSpec> parsed = ParseRunSpecYaml(text, "spec.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(MessageDifferencer::Equivalent(*parsed, spec));  // feedback: written, so set
+  EXPECT_EQ(WriteRunSpecYaml(*parsed), text);
+}
+
 class TempDir {
  public:
   TempDir() {
