@@ -8,6 +8,9 @@
 //   fuzz/corpus/wire/<name>.bin        protocol messages made with the wire encoders, prefixed by
 //                                      the selector byte fuzz/wire.cc reads (kind | (d + 1) << 2).
 // The output is deterministic: rerunning it rewrites the same bytes.
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -29,11 +32,23 @@ bool Write(const fs::path& path, const std::string& bytes) {
   return static_cast<bool>(out);
 }
 
+// The message's bytes, map entries in key order (protobuf otherwise orders them by hash, which
+// differs from run to run).
+std::string Serialize(const google::protobuf::Message& message) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return bytes;
+}
+
 // fuzz/wire.cc's input: the selector byte, then the message.
 bool WriteWire(const fs::path& dir, const std::string& name, int kind, int dimension,
                const google::protobuf::Message& message) {
   std::string bytes(1, static_cast<char>(kind | ((dimension + 1) << 2)));
-  bytes += message.SerializeAsString();
+  bytes += Serialize(message);
   return Write(dir / (name + ".bin"), bytes);
 }
 
@@ -45,17 +60,15 @@ bool WriteSpecSeeds(const fs::path& corpus) {
   }
   for (const fs::path& file : files) {
     absl::StatusOr<server::RunFile> run = server::ReadRunFile(file);
-    if (!run.ok()) {
-      std::fprintf(stderr, "%s\n", run.status().ToString().c_str());
-      ok = false;
+    if (!run.ok()) {  // a seed of what the parser rejects
+      std::fprintf(stderr, "no spec from %s\n", file.c_str());
       continue;
     }
     // The harness resolves .nfg games against its scratch folder of small games.
     if (server::IsNfgPath(run->spec.game().name())) {
       run->spec.mutable_game()->set_name(fs::path(run->spec.game().name()).filename().string());
     }
-    ok &= Write(corpus / "spec_check" / (file.stem().string() + ".pb"),
-                run->spec.SerializeAsString());
+    ok &= Write(corpus / "spec_check" / (file.stem().string() + ".pb"), Serialize(run->spec));
   }
   v1::RunSpec spec;
   spec.mutable_game()->set_name("three.nfg");
@@ -64,7 +77,7 @@ bool WriteSpecSeeds(const fs::path& corpus) {
   spec.mutable_service()->add_local_seats(1);
   spec.mutable_service()->set_straggler(v1::STRAGGLER_POLICY_DEFAULT_ACTION);
   spec.mutable_service()->set_default_action(1);
-  ok &= Write(corpus / "spec_check" / "nfg_three.pb", spec.SerializeAsString());
+  ok &= Write(corpus / "spec_check" / "nfg_three.pb", Serialize(spec));
   spec.Clear();
   spec.mutable_game()->set_name("outcome.nfg");
   spec.set_rounds(5);
@@ -75,14 +88,23 @@ bool WriteSpecSeeds(const fs::path& corpus) {
   spec.mutable_service()->set_join_token("token");
   spec.mutable_service()->set_round_deadline_ms(500);
   spec.mutable_service()->set_evict_after(2);
-  ok &= Write(corpus / "spec_check" / "nfg_outcome.pb", spec.SerializeAsString());
+  ok &= Write(corpus / "spec_check" / "nfg_outcome.pb", Serialize(spec));
   spec.Clear();
   spec.mutable_game()->set_name("cournot");
   (*spec.mutable_game()->mutable_params())["players"] = "3";
   spec.set_rounds(10);
   spec.mutable_feedback()->set_model(v1::FEEDBACK_MODEL_FULL);
   for (int seat : {0, 1, 2}) spec.mutable_service()->add_local_seats(seat);
-  ok &= Write(corpus / "spec_check" / "cournot_all_local.pb", spec.SerializeAsString());
+  ok &= Write(corpus / "spec_check" / "cournot_all_local.pb", Serialize(spec));
+  // Findings (tests/server/run_file_test.cc): a service block holding only an unknown field.
+  spec.Clear();
+  spec.mutable_game()->set_name("matching_pennies");
+  spec.set_rounds(3);
+  spec.mutable_service()
+      ->GetReflection()
+      ->MutableUnknownFields(spec.mutable_service())
+      ->AddVarint(99, 1);
+  ok &= Write(corpus / "spec_check" / "finding_unknown_service_field.pb", Serialize(spec));
   return ok;
 }
 
