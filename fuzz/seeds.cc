@@ -105,6 +105,13 @@ bool WriteSpecSeeds(const fs::path& corpus) {
       ->MutableUnknownFields(spec.mutable_service())
       ->AddVarint(99, 1);
   ok &= Write(corpus / "spec_check" / "finding_unknown_service_field.pb", Serialize(spec));
+  // A continuous game with a negative default action (tests/service/coordinator_game_test.cc).
+  spec.Clear();
+  spec.mutable_game()->set_name("cournot");
+  spec.set_rounds(10);
+  spec.mutable_feedback()->set_model(v1::FEEDBACK_MODEL_BANDIT);
+  spec.mutable_service()->set_default_action(-1);
+  ok &= Write(corpus / "spec_check" / "finding_negative_default_action.pb", Serialize(spec));
   return ok;
 }
 
