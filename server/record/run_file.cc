@@ -1,6 +1,7 @@
 // The strict run-file reader (the writer and enum names live in run_file_writer.cc).
 #include "server/record/run_file.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -20,6 +21,49 @@
 
 namespace nashnet::server {
 namespace {
+
+// Counts the documents of a YAML text; ignores their content.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  YAML::Mark start;  // where the last document started
+};
+
+// The number of documents in `text`. yaml-cpp 0.7 never gets past a ',' outside a flow collection
+// ("{},", ","): it reads an empty document there again and again, allocating a node each time,
+// and YAML::LoadAll never returns. A document that starts where the previous one did is such a
+// place: InvalidArgument at it. YAML::Exception passes through.
+absl::StatusOr<int> CountDocuments(const std::string& text, absl::string_view source_name) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  int documents = 0;
+  int last_start = -1;
+  while (parser.HandleNextDocument(counter)) {
+    if (counter.start.pos <= last_start) {
+      const YAML::Mark& at = counter.start;
+      const char c = at.pos >= 0 && static_cast<size_t>(at.pos) < text.size() ? text[at.pos] : ' ';
+      return absl::InvalidArgumentError(absl::StrCat(
+          source_name, ":", at.line + 1, ":", at.column + 1, ": YAML syntax error: unexpected ",
+          c == ',' ? "',' outside a flow collection ([...] or {...})" : "content"));
+    }
+    last_start = counter.start.pos;
+    ++documents;
+  }
+  return documents;
+}
 
 std::string Join(absl::string_view path, absl::string_view key) {
   return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
@@ -337,16 +381,17 @@ absl::StatusOr<RunFile> ParseRunFile(std::string_view text, std::string_view sou
   file.source_name = source_name;
   std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    const std::string yaml(text);
+    NASHNET_ASSIGN_OR_RETURN(const int count, CountDocuments(yaml, source_name));
+    if (count > 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          source_name, ": ", count, " YAML documents (---); a run file holds exactly one"));
+    }
+    documents = YAML::LoadAll(yaml);
   } catch (const YAML::Exception& e) {
     std::string where(source_name);
     if (!e.mark.is_null()) absl::StrAppend(&where, ":", e.mark.line + 1, ":", e.mark.column + 1);
     return absl::InvalidArgumentError(absl::StrCat(where, ": YAML syntax error: ", e.msg));
-  }
-  if (documents.size() > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source_name, ": ", documents.size(),
-                     " YAML documents (---); a run file holds exactly one"));
   }
   Parser parser(source_name, &file);
   try {

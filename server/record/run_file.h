@@ -34,8 +34,11 @@
 // form that reads back exactly (number_text.h) — except the `service:` block, written (with every
 // field) only when it differs from the default; the parser likewise drops an all-default block;
 // and `game.nfg`, written only when set, as a literal block scalar (`nfg: |2`) byte for byte.
-// ParseRunSpecYaml(WriteRunSpecYaml(s)) == s for any spec the parser can produce, and equal specs
-// give byte-identical text: this is the spec.yaml of every run record, itself a run file.
+// ParseRunSpecYaml(WriteRunSpecYaml(s)) == s for any complete spec the parser can produce (one that
+// names a game and has rounds >= 1; a run file may leave both to command-line flags, and such a
+// partial spec is written with `rounds: 0` and an empty game name, which no run file may say), and
+// equal specs give byte-identical text: this is the spec.yaml of every run record, itself a run
+// file.
 //
 //   NASHNET_ASSIGN_OR_RETURN(RunFile file, ReadRunFile("examples/runs/pd_noisy_hedge.yaml"));
 //   NASHNET_ASSIGN_OR_RETURN(RunPlan plan, PlanRun(file.spec, file.base_dir));

@@ -63,6 +63,23 @@ void AppendTextValue(std::string_view text, int indent, std::string* out) {
   }
 }
 
+// YAML limits an implicit key to 1024 characters (yaml-cpp counts the quotes).
+constexpr size_t kMaxImplicitKey = 1024;
+
+// `indent"key": ` — or, for a key too long to be implicit, the explicit `indent? "key"` and
+// `indent: ` on the next line.
+void AppendKey(std::string_view key, std::string_view indent, std::string* out) {
+  absl::StrAppend(out, Av(indent));
+  const size_t quoted = out->size();
+  AppendQuoted(key, out);
+  if (out->size() - quoted <= kMaxImplicitKey) {
+    out->append(": ");
+    return;
+  }
+  out->insert(quoted, "? ");
+  absl::StrAppend(out, "\n", Av(indent), ": ");
+}
+
 template <typename Map>
 std::vector<std::string> SortedKeys(const Map& map) {
   std::vector<std::string> keys;
@@ -81,10 +98,9 @@ void AppendLearnerParams(const v1::LearnerSpec& learner, std::string_view indent
     return;
   }
   out->push_back('\n');
+  const std::string key_indent = absl::StrCat(Av(indent), "  ");
   for (const std::string& key : SortedKeys(learner.params())) {
-    absl::StrAppend(out, Av(indent), "  ");
-    AppendQuoted(key, out);
-    out->append(": ");
+    AppendKey(key, key_indent, out);
     AppendDouble(learner.params().at(key), out);
     out->push_back('\n');
   }
@@ -148,9 +164,7 @@ std::string WriteRunSpecYaml(const v1::RunSpec& spec) {
   } else {
     out.push_back('\n');
     for (const std::string& key : SortedKeys(spec.game().params())) {
-      out.append("    ");
-      AppendQuoted(key, &out);
-      out.append(": ");
+      AppendKey(key, "    ", &out);
       AppendQuoted(spec.game().params().at(key), &out);
       out.push_back('\n');
     }
@@ -177,7 +191,9 @@ std::string WriteRunSpecYaml(const v1::RunSpec& spec) {
                   "\nseed: ", spec.seed(), "\nseeds: ", spec.seeds(), "\n");
   // The service block only when it says something: simulate ignores it, and records of runs
   // without one keep the text they had before the networked service existed.
-  const v1::ServiceSpec& service = spec.service();
+  // Unknown fields (a newer client's) are not what the block says: they do not count.
+  v1::ServiceSpec service = spec.service();
+  service.DiscardUnknownFields();
   if (service.ByteSizeLong() != 0) {
     absl::StrAppend(&out, "service:\n  default_action: ", service.default_action(),
                     "\n  evict_after: ", service.evict_after(), "\n  join_token: ");

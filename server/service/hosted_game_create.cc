@@ -87,6 +87,12 @@ absl::Status CheckServiceSpec(const RunPlan& plan) {
     return absl::InvalidArgumentError(absl::StrCat(
         "service.evict_after: must be <= ", kMaxEvictAfter, ", got ", service.evict_after()));
   }
+  // Checked for every game (continuous games play the box's centre instead): spec.yaml could not
+  // say a negative index.
+  if (service.default_action() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "service.default_action: must be >= 0 (an action index), got ", service.default_action()));
+  }
   std::set<int> local;
   for (int k = 0; k < service.local_seats_size(); ++k) {
     const int s = service.local_seats(k);

@@ -142,6 +142,39 @@ TEST(RunFile, ReportsYamlSyntaxErrorsWithPosition) {
   EXPECT_NE(spec.status().message().find("YAML syntax error"), absl::string_view::npos);
 }
 
+// Found by fuzz/run_file.cc: yaml-cpp 0.7 reads an empty document at a ',' outside a flow
+// collection again and again, allocating a node each time, so YAML::LoadAll never returned (a
+// three-byte run file hung `nashnet simulate` until it ran out of memory).
+TEST(RunFile, RejectsACommaOutsideAFlowCollectionInsteadOfHanging) {
+  const BadCase cases[] = {
+      {"{},",
+       "run.yaml:1:3: YAML syntax error: unexpected ',' outside a flow collection ([...] or "
+       "{...})"},
+      {",",
+       "run.yaml:1:1: YAML syntax error: unexpected ',' outside a flow collection ([...] or "
+       "{...})"},
+      {"\"pd\" ,",
+       "run.yaml:1:6: YAML syntax error: unexpected ',' outside a flow collection "
+       "([...] or {...})"},
+      {"game: pd\n---\n[],\n",
+       "run.yaml:3:3: YAML syntax error: unexpected ',' outside a flow "
+       "collection ([...] or {...})"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.text);
+    absl::StatusOr<v1::RunSpec> spec = ParseRunSpecYaml(c.text, "run.yaml");
+    ASSERT_FALSE(spec.ok());
+    EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(std::string(spec.status().message()), c.message);
+  }
+  // A comma where YAML allows one still reads.
+  absl::StatusOr<v1::RunSpec> spec =
+      ParseRunSpecYaml("name: a, b\ngame: {name: pd, params: {}}\nrounds: 3\n", "run.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name(), "a, b");
+  EXPECT_EQ(spec->rounds(), 3);
+}
+
 v1::RunSpec FullSpec() {
   v1::RunSpec spec;
   spec.set_name("quotes \" and \\ and\nnewline, ünïcödé: {not: a map}");
@@ -340,6 +373,47 @@ TEST(RunFileWriter, WritesTheServiceBlockOnlyWhenItIsNotTheDefault) {
                                         "  local_seats: [1, 0]\n"
                                         "  round_deadline_ms: 0\n"
                                         "  straggler: repeat_last\n");
+}
+
+// Found by fuzz/spec_check.cc: a CreateGame spec whose service block held only fields unknown to
+// this version (a newer client's) was written with an all-default `service:` block, which reads
+// back as no block, so spec.yaml changed on a second write.
+TEST(RunFileWriter, IgnoresUnknownFieldsWhenDecidingOnTheServiceBlock) {
+  v1::RunSpec spec;
+  spec.mutable_game()->set_name("braess");
+  spec.set_rounds(10);
+  const std::string without = WriteRunSpecYaml(spec);
+  spec.mutable_service()
+      ->GetReflection()
+      ->MutableUnknownFields(spec.mutable_service())
+      ->AddVarint(99, 1);
+  ASSERT_NE(spec.service().ByteSizeLong(), 0u);
+  EXPECT_EQ(WriteRunSpecYaml(spec), without);
+}
+
+// Found by fuzz/run_file.cc: YAML allows an implicit key of at most 1024 characters, so a
+// parameter name longer than that (or one whose escapes make it so) was written as a key no
+// parser reads back. The writer uses the explicit form (`? "key"` / `: value`) for those.
+TEST(RunFileWriter, WritesLongParameterNamesAsExplicitKeys) {
+  const std::string long_name = std::string(600, 'k') + std::string(200, '\x1c');  // 1400 quoted
+  v1::RunSpec spec;
+  spec.mutable_game()->set_name("braess");
+  (*spec.mutable_game()->mutable_params())[long_name] = "1";
+  (*spec.mutable_game()->mutable_params())["players"] = "4";
+  spec.mutable_learner()->set_algorithm("hedge");
+  (*spec.mutable_learner()->mutable_params())[long_name] = 0.5;
+  spec.add_players()->set_algorithm("hedge-lr");
+  (*spec.mutable_players(0)->mutable_params())[long_name] = 2.0;
+  spec.set_rounds(10);
+  const std::string text = WriteRunSpecYaml(spec);
+  EXPECT_NE(text.find("    ? \"kkk"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"\n    : \"1\"\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"\n      : 2\n"), std::string::npos) << text;           // players[0].params
+  EXPECT_NE(text.find("    \"players\": \"4\"\n"), std::string::npos) << text;  // short: implicit
+  absl::StatusOr<v1::RunSpec> parsed = ParseRunSpecYaml(text, "spec.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(MessageDifferencer::Equivalent(*parsed, spec));  // feedback: written, so set
+  EXPECT_EQ(WriteRunSpecYaml(*parsed), text);
 }
 
 class TempDir {

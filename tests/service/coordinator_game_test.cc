@@ -340,6 +340,22 @@ TEST(CheckServiceSpec, NamesTheFaultyField) {
   }
 }
 
+// Found by fuzz/spec_check.cc: a continuous game with a negative default_action was accepted and
+// its spec.yaml then said `default_action: -1`, which the run-file reader refuses.
+TEST(CheckServiceSpec, RefusesANegativeDefaultActionForEveryGame) {
+  for (const char* game : {"prisoners_dilemma", "cournot"}) {
+    SCOPED_TRACE(game);
+    auto plan = PlanRun(
+        *ParseRunSpecYaml(absl::StrCat("game: ", game, "\nrounds: 10\nfeedback: bandit")), ".");
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_TRUE(CheckServiceSpec(*plan).ok());
+    plan->spec.mutable_service()->set_default_action(-1);
+    const absl::Status status = CheckServiceSpec(*plan);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(status.message(), "service.default_action: must be >= 0 (an action index), got -1");
+  }
+}
+
 // --max-games bounds the games not over: finished games stay listed (the newest 1000) but do
 // not block creation.
 TEST(GameDirectory, MaxGamesCountsOnlyGamesNotOverAndRetiresOldFinishedOnes) {

@@ -1,0 +1,2 @@
+
+matching_pennies0R˜
