@@ -45,11 +45,11 @@ TEST(PythonAgent, ItsOwnLearnerPlaysAWholeGameAndConvergesToTheStrictEquilibrium
   // Seat 0: the Python agent; seat 1: a nashnet-agent running Hedge.
   SpawnOptions options;
   options.extra_env = {"PYTHONPATH=" + PythonStubsDir().string(), "PYTHONUNBUFFERED=1"};
-  absl::StatusOr<std::unique_ptr<Process>> python = Process::Start(
-      dir.path(), "python-agent",
-      {kPython, script.string(), "--coordinator", c.address(), "--game", "py", "--seat", "0",
-       "--learner", "regret-matching"},
-      options);
+  absl::StatusOr<std::unique_ptr<Process>> python =
+      Process::Start(dir.path(), "python-agent",
+                     {kPython, script.string(), "--coordinator", c.address(), "--game", "py",
+                      "--seat", "0", "--learner", "regret-matching"},
+                     options);
   ASSERT_TRUE(python.ok()) << python.status();
   absl::StatusOr<std::unique_ptr<Process>> opponent = StartAgent(
       dir.path(), "cpp-agent", {"--coordinator", c.address(), "--game", "py", "--seat", "1"});

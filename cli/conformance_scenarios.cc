@@ -1,0 +1,532 @@
+#include "cli/conformance_scenarios.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/conformance_checks.h"
+#include "common/status_macros.h"
+
+namespace nashnet::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using Direction = TcpFaultProxy::Direction;
+
+constexpr int64_t kRounds = 600;
+constexpr int kExitUnsupported = 77;  // an agent's "I cannot play this game"
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+bool IsOver(const v1::GameInfo& info) {
+  return info.status() == v1::GAME_STATUS_COMPLETED || info.status() == v1::GAME_STATUS_STOPPED ||
+         info.status() == v1::GAME_STATUS_FAILED;
+}
+
+std::string StatusName(v1::GameStatus status) {
+  std::string name = v1::GameStatus_Name(status);
+  absl::AsciiStrToLower(&name);
+  return name.substr(std::string("game_status_").size());
+}
+
+// The base game: 3 players, 3 actions each, full feedback, Hedge; the agent on seat 1, built-in
+// Hedge learners on seats 0 and 2.
+v1::RunSpec BaseSpec(const std::string& name = "conformance-base") {
+  v1::RunSpec spec;
+  spec.set_name(name);
+  spec.mutable_game()->set_name("random_generic");
+  (*spec.mutable_game()->mutable_params())["players"] = std::string("3");
+  (*spec.mutable_game()->mutable_params())["actions"] = std::string("3");
+  (*spec.mutable_game()->mutable_params())["seed"] = std::string("7");
+  spec.mutable_learner()->set_algorithm("hedge");
+  spec.mutable_feedback()->set_model(v1::FEEDBACK_MODEL_FULL);
+  spec.set_rounds(kRounds);
+  spec.set_seed(11);
+  spec.set_seeds(1);
+  spec.set_record_every(1);
+  spec.mutable_service()->set_round_deadline_ms(10000);
+  spec.mutable_service()->add_local_seats(0);
+  spec.mutable_service()->add_local_seats(2);
+  return spec;
+}
+
+// A two- or three-player game with the agent on `seat` and built-in learners elsewhere.
+v1::RunSpec GameSpec(const std::string& name, const std::string& game, int players, int seat,
+                     const std::string& algorithm, v1::FeedbackModel model, double sigma,
+                     int64_t rounds = kRounds) {
+  v1::RunSpec spec;
+  spec.set_name(name);
+  spec.mutable_game()->set_name(game);
+  if (game == "braess" || game == "cournot") {
+    (*spec.mutable_game()->mutable_params())["players"] = std::to_string(players);
+  }
+  spec.mutable_learner()->set_algorithm(algorithm);
+  spec.mutable_feedback()->set_model(model);
+  spec.mutable_feedback()->set_sigma(sigma);
+  spec.set_rounds(rounds);
+  spec.set_seed(5);
+  spec.set_seeds(1);
+  spec.set_record_every(1);
+  spec.mutable_service()->set_round_deadline_ms(10000);
+  for (int i = 0; i < players; ++i) {
+    if (i != seat) spec.mutable_service()->add_local_seats(i);
+  }
+  return spec;
+}
+
+// One scenario's game and what its checks found.
+class Game {
+ public:
+  Game(ConformanceRun& run, const Scenario& scenario, v1::RunSpec spec, int seat)
+      : run_(run), scenario_(scenario), spec_(std::move(spec)), seat_(seat) {}
+
+  ScenarioEnv& env() { return *env_; }
+  const ConformanceOptions& options() const { return run_.options(); }
+  int seat() const { return seat_; }
+  void Note(std::string note) { notes_.push_back(std::move(note)); }
+  std::string detail() const { return absl::StrJoin(notes_, "; "); }
+
+  // Coordinator, game, agent; returns once the agent holds its seat.
+  absl::Status Begin(int64_t max_file_bytes = 0) {
+    NASHNET_ASSIGN_OR_RETURN(env_,
+                             ScenarioEnv::Create({.dir = options().work_dir / scenario_.name,
+                                                  .coordinator_bin = options().coordinator_bin,
+                                                  .agent = options().agent}));
+    NASHNET_RETURN_IF_ERROR(env_->StartCoordinator(max_file_bytes));
+    NASHNET_RETURN_IF_ERROR(env_->CreateGame(spec_));
+    NASHNET_RETURN_IF_ERROR(env_->StartAgent(seat_));
+    return Wait(
+               "the agent's Join",
+               [this](const v1::GameInfo& info) {
+                 return info.seats_size() > seat_ && info.seats(seat_).connected();
+               },
+               options().join_within)
+        .status();
+  }
+
+  // WaitFor, with an agent that exited 77 turned into "skipped" (Unimplemented).
+  absl::StatusOr<v1::GameInfo> Wait(const std::string& what,
+                                    const std::function<bool(const v1::GameInfo&)>& condition,
+                                    milliseconds timeout) {
+    absl::StatusOr<v1::GameInfo> info = env_->WaitFor(what, condition, timeout);
+    if (absl::IsAborted(info.status())) {
+      const std::optional<ExitStatus> exit = env_->AgentExited();
+      if (exit.has_value() && exit->exited && exit->code == kExitUnsupported) {
+        return absl::UnimplementedError(
+            absl::StrCat("the agent declined the game (exit 77): ", env_->AgentLogTail()));
+      }
+    }
+    return info;
+  }
+
+  // Once the game reaches `round`, holds the agent's bytes in the proxy (the game stops there);
+  // the round it stopped at.
+  absl::StatusOr<int64_t> PauseAt(int64_t round) {
+    NASHNET_RETURN_IF_ERROR(Reach(round));
+    env_->proxy().Hold(Direction::kToCoordinator, true);
+    NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, env_->Info());
+    return info.round();
+  }
+
+  absl::Status Reach(int64_t round) {
+    return Wait(
+               absl::StrCat("round ", round),
+               [round](const v1::GameInfo& info) { return info.round() >= round; },
+               options().scenario_timeout)
+        .status();
+  }
+
+  // Waits until the agent took its seat back `resumes` times and the game moved past `round`;
+  // notes how long it took since `since`.
+  absl::Status WaitResumed(int resumes, int64_t round, Clock::time_point since,
+                           const std::string& after) {
+    absl::StatusOr<v1::GameInfo> info = env_->WaitFor(
+        absl::StrCat("a resume after ", after),
+        [&](const v1::GameInfo& i) {
+          return i.seats(seat_).resumes() >= resumes && i.round() > round;
+        },
+        options().resume_within);
+    if (!info.ok()) return info.status();
+    Note(absl::StrFormat("resumed %.1f s after %s", SecondsSince(since), after));
+    return absl::OkStatus();
+  }
+
+  // The game over with `expected`, the agent's exit soon after (0, or non-zero after a failed
+  // game). The final GameInfo.
+  absl::StatusOr<v1::GameInfo> End(v1::GameStatus expected) {
+    NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info,
+                             Wait("GameOver", IsOver, options().scenario_timeout));
+    if (info.status() != expected) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the game ended ", StatusName(info.status()), " (", info.message(),
+                       "), expected ", StatusName(expected)));
+    }
+    const Clock::time_point over = Clock::now();
+    absl::StatusOr<ExitStatus> exit = env_->WaitAgent(options().exit_within);
+    if (!exit.ok()) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("the agent still runs ", options().exit_within.count() / 1000.0,
+                       " s after GameOver ", StatusName(expected), ": ", env_->AgentLogTail()));
+    }
+    const bool failed = expected == v1::GAME_STATUS_FAILED;
+    if (exit->ok() == failed) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the agent ", exit->ToString(), " after GameOver ", StatusName(expected), " (expected ",
+          failed ? "a non-zero exit" : "exit 0", "): ", env_->AgentLogTail()));
+    }
+    Note(absl::StrFormat("GameOver %s at round %d, agent %s %.1f s later", StatusName(expected),
+                         info.round(), exit->ToString(), SecondsSince(over)));
+    return info;
+  }
+
+  // rounds.csv against simulate's (or the agent's own fault-free record); `prefix`: the record
+  // of a stopped game must be the first rows of the full one.
+  absl::Status CheckRecord(const v1::GameInfo& info, bool prefix = false) {
+    const v1::LearnerSpec learner = info.seats(seat_).learner();
+    NASHNET_ASSIGN_OR_RETURN(std::optional<std::string> simulated,
+                             SimulatedRounds(spec_, seat_, learner, env_->dir()));
+    const std::string actual = ReadRounds(env_->record_dir());
+    std::string expected, source;
+    if (simulated.has_value()) {
+      expected = *simulated;
+      source = "simulate's";
+    } else if (auto it = run_.baselines().find(spec_.name()); it != run_.baselines().end()) {
+      expected = it->second;
+      source = "the agent's fault-free record";
+    } else {
+      if (!prefix && info.status() == v1::GAME_STATUS_COMPLETED) {
+        run_.baselines()[spec_.name()] = actual;  // the reference of the fault scenarios
+      }
+      Note(absl::StrCat("record not compared (the agent's own learner '", learner.algorithm(),
+                        "'; kept as the reference)"));
+      return absl::OkStatus();
+    }
+    const int64_t rows = std::count(actual.begin(), actual.end(), '\n') - 1;
+    const bool same =
+        prefix ? rows >= 1 && expected.compare(0, actual.size(), actual) == 0 : actual == expected;
+    if (!same) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("rounds.csv is not ", prefix ? "a prefix of " : "", source, ": ",
+                       FirstDifference(actual, expected), " (", env_->record_dir().string(), ")"));
+    }
+    Note(absl::StrCat("rounds.csv ", prefix ? "a prefix of " : "= ", source, " (", rows,
+                      " rounds)"));
+    return absl::OkStatus();
+  }
+
+  // The replay contract over the journal.
+  absl::Status CheckReplay(const v1::GameInfo& info) {
+    NASHNET_ASSIGN_OR_RETURN(ReplayCheck check, CheckReplayContract(env_->record_dir(), seat_,
+                                                                    info.seats(seat_).learner()));
+    if (!check.checked) {
+      Note("replay contract not checked (own learner)");
+      return absl::OkStatus();
+    }
+    if (!check.failure.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat("replay contract broken: ", check.failure));
+    }
+    Note(absl::StrCat(
+        "replay contract held over ", check.rounds, " rounds",
+        check.substituted > 0 ? absl::StrCat(" (", check.substituted, " substituted)") : ""));
+    return absl::OkStatus();
+  }
+
+ private:
+  ConformanceRun& run_;
+  const Scenario& scenario_;
+  v1::RunSpec spec_;
+  int seat_;
+  std::unique_ptr<ScenarioEnv> env_;
+  std::vector<std::string> notes_;
+};
+
+// ---- the scenarios (each returns OK with its notes, Unimplemented to skip, or the failure) ----
+
+absl::Status PlayClean(Game& g, bool check_deadlines) {
+  NASHNET_RETURN_IF_ERROR(g.Begin());
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, g.End(v1::GAME_STATUS_COMPLETED));
+  if (check_deadlines && info.seats(g.seat()).missed_deadlines() > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "missed ", info.seats(g.seat()).missed_deadlines(), " round deadlines of 10 s"));
+  }
+  NASHNET_RETURN_IF_ERROR(g.CheckRecord(info));
+  return g.CheckReplay(info);
+}
+
+absl::Status WholeGame(Game& g) { return PlayClean(g, /*check_deadlines=*/true); }
+
+// Holds the agent's action past the deadline until the straggler policy played a round for it.
+absl::Status Straggle(Game& g, bool expect_error) {
+  NASHNET_RETURN_IF_ERROR(g.Begin());
+  NASHNET_RETURN_IF_ERROR(g.Reach(kRounds / 4));
+  g.env().proxy().Hold(Direction::kToCoordinator, true);
+  absl::StatusOr<v1::GameInfo> late = g.Wait(
+      "a substituted round",
+      [&g](const v1::GameInfo& i) { return i.seats(g.seat()).substituted_rounds() >= 1; },
+      g.options().resume_within);
+  g.env().proxy().Hold(Direction::kToCoordinator, false);
+  NASHNET_RETURN_IF_ERROR(late.status());
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, g.End(v1::GAME_STATUS_COMPLETED));
+  const v1::SeatInfo& seat = info.seats(g.seat());
+  if (seat.substituted_rounds() < 1) {
+    return absl::FailedPreconditionError("no round was substituted");
+  }
+  g.Note(absl::StrCat(seat.substituted_rounds(), " substituted round(s), ", seat.missed_deadlines(),
+                      " missed deadline(s)"));
+  if (expect_error) {
+    if (seat.rejected_messages() < 1) {
+      return absl::FailedPreconditionError("the late action drew no in-band Error");
+    }
+    if (seat.resumes() > 0 || seat.evictions() > 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the agent left its stream after the in-band Error (", seat.resumes(),
+                       " resumes, ", seat.evictions(),
+                       " evictions): Errors are answered in-band "
+                       "and play goes on"));
+    }
+    g.Note(absl::StrCat(seat.rejected_messages(), " in-band Error(s), stream kept"));
+  }
+  return g.CheckReplay(info);
+}
+
+absl::Status DroppedConnection(Game& g) {
+  NASHNET_RETURN_IF_ERROR(g.Begin());
+  for (int drop = 1; drop <= 2; ++drop) {
+    NASHNET_RETURN_IF_ERROR(g.Reach(drop * kRounds / 3));
+    NASHNET_ASSIGN_OR_RETURN(v1::GameInfo at, g.env().Info());
+    const Clock::time_point reset = Clock::now();
+    g.env().proxy().ResetAll();
+    NASHNET_RETURN_IF_ERROR(g.WaitResumed(
+        drop, at.round(), reset, absl::StrCat("reset ", drop, " (round ", at.round(), ")")));
+  }
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, g.End(v1::GAME_STATUS_COMPLETED));
+  NASHNET_RETURN_IF_ERROR(g.CheckRecord(info));
+  return g.CheckReplay(info);
+}
+
+absl::Status LostFeedback(Game& g) {
+  NASHNET_RETURN_IF_ERROR(g.Begin());
+  NASHNET_RETURN_IF_ERROR(g.Reach(kRounds / 2));
+  TcpFaultProxy& proxy = g.env().proxy();
+  proxy.Hold(Direction::kToAgent, true);
+  // The coordinator's next Feedback waits in the proxy and the agent, without it, goes quiet.
+  const Clock::time_point held = Clock::now();
+  while (proxy.buffered(Direction::kToAgent) == 0 || proxy.quiet_for() < milliseconds(300)) {
+    if (Clock::now() - held > g.options().resume_within) {
+      proxy.Hold(Direction::kToAgent, false);
+      return absl::DeadlineExceededError("the coordinator's Feedback never reached the proxy");
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo at, g.env().Info());
+  const Clock::time_point reset = Clock::now();
+  proxy.ResetAll();  // the Feedback of round `at` is gone with the connection
+  proxy.Hold(Direction::kToAgent, false);
+  NASHNET_RETURN_IF_ERROR(g.WaitResumed(
+      1, at.round(), reset, absl::StrCat("round ", at.round(), "'s Feedback was lost")));
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, g.End(v1::GAME_STATUS_COMPLETED));
+  NASHNET_RETURN_IF_ERROR(g.CheckRecord(info));
+  return g.CheckReplay(info);
+}
+
+absl::Status CoordinatorRestart(Game& g, bool drain) {
+  NASHNET_RETURN_IF_ERROR(g.Begin());
+  NASHNET_ASSIGN_OR_RETURN(int64_t round, g.PauseAt(kRounds / 2));
+  if (drain) {
+    NASHNET_ASSIGN_OR_RETURN(ExitStatus drained, g.env().DrainCoordinator());
+    if (!drained.ok()) {
+      return absl::InternalError(
+          absl::StrCat("nashnet-coordinator's drain ended ", drained.ToString()));
+    }
+  } else {
+    NASHNET_RETURN_IF_ERROR(g.env().KillCoordinator());
+  }
+  g.env().proxy().Hold(Direction::kToCoordinator, false);
+  const Clock::time_point down = Clock::now();
+  // The agent's stream ended (UNAVAILABLE for a drain): it must keep trying, not exit.
+  std::this_thread::sleep_for(milliseconds(300));
+  if (std::optional<ExitStatus> exit = g.env().AgentExited(); exit.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the agent ", exit->ToString(), " when its coordinator went away (",
+                     drain ? "drained: UNAVAILABLE" : "killed",
+                     "); it must reconnect with backoff: ", g.env().AgentLogTail()));
+  }
+  NASHNET_RETURN_IF_ERROR(g.env().StartCoordinator());
+  NASHNET_RETURN_IF_ERROR(g.WaitResumed(
+      1, round, down,
+      absl::StrCat("the coordinator was ", drain ? "drained" : "killed", " at round ", round)));
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, g.End(v1::GAME_STATUS_COMPLETED));
+  NASHNET_RETURN_IF_ERROR(g.CheckRecord(info));
+  return g.CheckReplay(info);
+}
+
+absl::Status AgentRestart(Game& g) {
+  if (!g.options().agent.has_state_file()) {
+    return absl::UnimplementedError("the --agent command has no {state_file}");
+  }
+  NASHNET_RETURN_IF_ERROR(g.Begin());
+  NASHNET_ASSIGN_OR_RETURN(int64_t round, g.PauseAt(kRounds / 2));
+  NASHNET_RETURN_IF_ERROR(g.env().KillAgent());
+  g.env().proxy().Hold(Direction::kToCoordinator, false);
+  const Clock::time_point killed = Clock::now();
+  NASHNET_RETURN_IF_ERROR(g.env().StartAgent(g.seat(), "agent-restarted"));
+  NASHNET_RETURN_IF_ERROR(
+      g.WaitResumed(1, round, killed, absl::StrCat("SIGKILL at round ", round)));
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, g.End(v1::GAME_STATUS_COMPLETED));
+  NASHNET_RETURN_IF_ERROR(g.CheckRecord(info));
+  NASHNET_RETURN_IF_ERROR(g.CheckReplay(info));
+  // Once the game is over, a restart with the state file ends at once, with 0.
+  NASHNET_RETURN_IF_ERROR(g.env().StartAgent(g.seat(), "agent-after-over"));
+  absl::StatusOr<ExitStatus> exit = g.env().WaitAgent(g.options().exit_within);
+  if (!exit.ok() || !exit->ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("restarted after GameOver with its state file, the agent ",
+                     exit.ok() ? exit->ToString() : "did not end",
+                     " (expected exit 0 at once): ", g.env().AgentLogTail()));
+  }
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo after, g.env().Info());
+  if (after.seats(g.seat()).resumes() != info.seats(g.seat()).resumes()) {
+    return absl::FailedPreconditionError("restarted after GameOver, the agent joined again");
+  }
+  g.Note("a restart after GameOver exited 0");
+  return absl::OkStatus();
+}
+
+absl::Status Stopped(Game& g) {
+  NASHNET_RETURN_IF_ERROR(g.Begin());
+  NASHNET_RETURN_IF_ERROR(g.Reach(kRounds / 2));
+  NASHNET_RETURN_IF_ERROR(g.env().Stop().status());
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, g.End(v1::GAME_STATUS_STOPPED));
+  NASHNET_RETURN_IF_ERROR(g.CheckRecord(info, /*prefix=*/true));
+  return g.CheckReplay(info);
+}
+
+absl::Status Failed(Game& g) {
+  // Every file of the coordinator limited to 40 kB: the journal outgrows it mid-game, and its
+  // write fails (EFBIG) — a record write error, which fails the game at once.
+  NASHNET_RETURN_IF_ERROR(g.Begin(/*max_file_bytes=*/40000));
+  NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, g.End(v1::GAME_STATUS_FAILED));
+  g.Note(absl::StrCat("the coordinator said: ", info.message()));
+  return absl::OkStatus();
+}
+
+template <absl::Status (*Body)(Game&)>
+ScenarioResult Wrap(ConformanceRun& run, const Scenario& s, v1::RunSpec spec, int seat) {
+  Game game(run, s, std::move(spec), seat);
+  const absl::Status status = Body(game);
+  ScenarioResult result;
+  if (status.ok()) {
+    result.verdict = Verdict::kPass;
+    result.detail = game.detail();
+  } else if (absl::IsUnimplemented(status)) {
+    result.verdict = Verdict::kSkipped;
+    result.detail = std::string(status.message());
+  } else {
+    result.verdict = Verdict::kFail;
+    result.detail = std::string(status.message());
+  }
+  return result;
+}
+
+absl::Status FeedbackGame(Game& g) { return PlayClean(g, /*check_deadlines=*/false); }
+absl::Status RepeatLast(Game& g) { return Straggle(g, /*expect_error=*/false); }
+absl::Status InBandError(Game& g) { return Straggle(g, /*expect_error=*/true); }
+absl::Status Killed(Game& g) { return CoordinatorRestart(g, /*drain=*/false); }
+absl::Status Drained(Game& g) { return CoordinatorRestart(g, /*drain=*/true); }
+
+v1::RunSpec WithStraggler(v1::StragglerPolicy policy, const std::string& name) {
+  v1::RunSpec spec = BaseSpec(name);
+  spec.mutable_service()->set_round_deadline_ms(500);
+  spec.mutable_service()->set_straggler(policy);
+  spec.mutable_service()->set_evict_after(1000);
+  return spec;
+}
+
+}  // namespace
+
+const std::vector<Scenario>& Scenarios() {
+  static const auto* const kScenarios = new std::vector<Scenario>{
+      {"whole-game", "a whole game, full feedback: GameOver completed, exit 0, record, deadlines",
+       [](ConformanceRun& r, const Scenario& s) { return Wrap<WholeGame>(r, s, BaseSpec(), 1); }},
+      {"feedback-noisy", "noisy payoff vectors (prisoner's dilemma, hedge)",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<FeedbackGame>(r, s,
+                                   GameSpec("conformance-noisy", "prisoners_dilemma", 2, 0, "hedge",
+                                            v1::FEEDBACK_MODEL_NOISY, 1.0),
+                                   0);
+       }},
+      {"feedback-counterfactual", "counterfactual payoff vectors (Braess, 3 players, hedge-lr)",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<FeedbackGame>(r, s,
+                                   GameSpec("conformance-counterfactual", "braess", 3, 2,
+                                            "hedge-lr", v1::FEEDBACK_MODEL_COUNTERFACTUAL, 0),
+                                   2);
+       }},
+      {"feedback-bandit", "realized payoffs only (rock-paper-scissors, bandit-hedge)",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<FeedbackGame>(r, s,
+                                   GameSpec("conformance-bandit", "rock_paper_scissors", 2, 1,
+                                            "bandit-hedge", v1::FEEDBACK_MODEL_BANDIT, 0.1),
+                                   1);
+       }},
+      {"continuous-bandit", "a continuous game, bandit feedback (Cournot, kernel-da)",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<FeedbackGame>(r, s,
+                                   GameSpec("conformance-continuous", "cournot", 2, 1, "kernel-da",
+                                            v1::FEEDBACK_MODEL_BANDIT, 0.05, 300),
+                                   1);
+       }},
+      {"deadline-repeat-last",
+       "an action held past its 500 ms deadline: the round substituted (repeat_last), not "
+       "learned from",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<RepeatLast>(
+             r, s, WithStraggler(v1::STRAGGLER_POLICY_REPEAT_LAST, "conformance-repeat-last"), 1);
+       }},
+      {"in-band-error",
+       "the late action answered with an in-band Error (default_action): play goes on",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<InBandError>(
+             r, s, WithStraggler(v1::STRAGGLER_POLICY_DEFAULT_ACTION, "conformance-default"), 1);
+       }},
+      {"dropped-connection", "the connection reset twice: resume with the token, same record",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<DroppedConnection>(r, s, BaseSpec(), 1);
+       }},
+      {"lost-feedback", "a Feedback lost with its connection: resent as History, replayed",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<LostFeedback>(r, s, BaseSpec(), 1);
+       }},
+      {"coordinator-restart", "the coordinator SIGKILLed and restarted: journal replay, resume",
+       [](ConformanceRun& r, const Scenario& s) { return Wrap<Killed>(r, s, BaseSpec(), 1); }},
+      {"drain", "the coordinator drained (streams end UNAVAILABLE) and restarted: come back",
+       [](ConformanceRun& r, const Scenario& s) { return Wrap<Drained>(r, s, BaseSpec(), 1); }},
+      {"agent-restart",
+       "the agent SIGKILLed and restarted with its {state_file}: seat and learner back",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<AgentRestart>(r, s, BaseSpec(), 1);
+       }},
+      {"game-stopped", "StopGame mid-game: GameOver stopped, exit 0",
+       [](ConformanceRun& r, const Scenario& s) { return Wrap<Stopped>(r, s, BaseSpec(), 1); }},
+      {"game-failed", "a record write error: GameOver failed, a non-zero exit",
+       [](ConformanceRun& r, const Scenario& s) {
+         return Wrap<Failed>(r, s, BaseSpec("conformance-failed"), 1);
+       }},
+  };
+  return *kScenarios;
+}
+
+ScenarioResult ConformanceRun::Run(const Scenario& scenario) {
+  const Clock::time_point start = Clock::now();
+  ScenarioResult result = scenario.run(*this, scenario);
+  result.seconds = SecondsSince(start);
+  return result;
+}
+
+}  // namespace nashnet::cli
