@@ -46,7 +46,7 @@ ConformanceCommand::ConformanceCommand(CLI::App* parent) {
   app_->add_option("--agent", agent_,
                    "The agent's shell command, with {coordinator} {game} {seat} and optionally "
                    "{state_file}");
-  app_->add_option("--scenario", scenarios_, "Run only this scenario (repeatable)");
+  app_->add_option("--only,--scenario", scenarios_, "Run only this scenario (repeatable)");
   app_->add_option("--skip", skips_, "Skip this scenario: the agent does not support it");
   app_->add_option("--work-dir", work_dir_, "Keep records and logs here (default: temporary)");
   app_->add_option("--coordinator-bin", coordinator_bin_, "nashnet-coordinator to run");
@@ -70,7 +70,7 @@ int ConformanceCommand::Run() {
   absl::StatusOr<AgentTemplate> agent = AgentTemplate::Parse(agent_);
   if (!agent.ok()) return ReportError(agent.status(), kExitUsage);
   for (const auto& [flag, names] :
-       {std::pair<const char*, const std::vector<std::string>*>{"--scenario", &scenarios_},
+       {std::pair<const char*, const std::vector<std::string>*>{"--only", &scenarios_},
         {"--skip", &skips_}}) {
     for (const std::string& name : *names) {
       bool known = false;

@@ -4,16 +4,16 @@
 //
 //   nashnet conformance --agent 'nashnet-agent --coordinator {coordinator} --game {game}
 //                                --seat {seat} --state-file {state_file}'
-//   nashnet conformance --agent '...' --scenario whole-game --scenario drain   # some of them
+//   nashnet conformance --agent '...' --only whole-game --only drain   # some of them
 //   nashnet conformance --list
 //
-// Flags: --scenario NAME (repeatable; default all), --skip NAME (repeatable: scenarios the agent
-// does not support, shown as skipped), --work-dir DIR (kept; default a temporary folder, removed
-// when every scenario passed), --coordinator-bin PATH (default next to nashnet, else PATH),
-// --timeout-seconds S (per scenario, default 180), --resume-seconds S (how soon the agent must
-// be back after a fault, default 20), --exit-seconds S (how soon it must exit after GameOver,
-// default 20). Exit codes: 0 every scenario passed or was skipped; 1 a scenario failed; 2 bad
-// flags.
+// Flags: --only NAME (alias --scenario; repeatable; default all), --skip NAME (repeatable:
+// scenarios the agent does not support, shown as skipped), --list, --work-dir DIR (kept; default
+// a temporary folder, removed when every scenario passed), --coordinator-bin PATH (default next
+// to nashnet, else PATH), --timeout-seconds S (per scenario: each of its waits ends by then;
+// default 180), --resume-seconds S (how soon the agent must be back after a fault, default 20),
+// --exit-seconds S (how soon it must exit after GameOver, default 20). Exit codes: 0 every
+// scenario passed or was skipped; 1 a scenario failed; 2 bad flags.
 //
 // Thread safety: one command per process.
 #pragma once

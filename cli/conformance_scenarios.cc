@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <thread>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "cli/conformance_checks.h"
+#include "cli/conformance_game.h"
 #include "common/status_macros.h"
 
 namespace nashnet::cli {
@@ -18,21 +17,10 @@ using std::chrono::milliseconds;
 using Direction = TcpFaultProxy::Direction;
 
 constexpr int64_t kRounds = 600;
-constexpr int kExitUnsupported = 77;  // an agent's "I cannot play this game"
+using Game = ConformanceGame;
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-bool IsOver(const v1::GameInfo& info) {
-  return info.status() == v1::GAME_STATUS_COMPLETED || info.status() == v1::GAME_STATUS_STOPPED ||
-         info.status() == v1::GAME_STATUS_FAILED;
-}
-
-std::string StatusName(v1::GameStatus status) {
-  std::string name = v1::GameStatus_Name(status);
-  absl::AsciiStrToLower(&name);
-  return name.substr(std::string("game_status_").size());
 }
 
 // The base game: 3 players, 3 actions each, full feedback, Hedge; the agent on seat 1, built-in
@@ -81,170 +69,6 @@ v1::RunSpec GameSpec(const std::string& name, const std::string& game, int playe
 }
 
 // One scenario's game and what its checks found.
-class Game {
- public:
-  Game(ConformanceRun& run, const Scenario& scenario, v1::RunSpec spec, int seat)
-      : run_(run), scenario_(scenario), spec_(std::move(spec)), seat_(seat) {}
-
-  ScenarioEnv& env() { return *env_; }
-  const ConformanceOptions& options() const { return run_.options(); }
-  int seat() const { return seat_; }
-  void Note(std::string note) { notes_.push_back(std::move(note)); }
-  std::string detail() const { return absl::StrJoin(notes_, "; "); }
-
-  // Coordinator, game, agent; returns once the agent holds its seat.
-  absl::Status Begin(int64_t max_file_bytes = 0) {
-    NASHNET_ASSIGN_OR_RETURN(env_,
-                             ScenarioEnv::Create({.dir = options().work_dir / scenario_.name,
-                                                  .coordinator_bin = options().coordinator_bin,
-                                                  .agent = options().agent}));
-    NASHNET_RETURN_IF_ERROR(env_->StartCoordinator(max_file_bytes));
-    NASHNET_RETURN_IF_ERROR(env_->CreateGame(spec_));
-    NASHNET_RETURN_IF_ERROR(env_->StartAgent(seat_));
-    return Wait(
-               "the agent's Join",
-               [this](const v1::GameInfo& info) {
-                 return info.seats_size() > seat_ && info.seats(seat_).connected();
-               },
-               options().join_within)
-        .status();
-  }
-
-  // WaitFor, with an agent that exited 77 turned into "skipped" (Unimplemented).
-  absl::StatusOr<v1::GameInfo> Wait(const std::string& what,
-                                    const std::function<bool(const v1::GameInfo&)>& condition,
-                                    milliseconds timeout) {
-    absl::StatusOr<v1::GameInfo> info = env_->WaitFor(what, condition, timeout);
-    if (absl::IsAborted(info.status())) {
-      const std::optional<ExitStatus> exit = env_->AgentExited();
-      if (exit.has_value() && exit->exited && exit->code == kExitUnsupported) {
-        return absl::UnimplementedError(
-            absl::StrCat("the agent declined the game (exit 77): ", env_->AgentLogTail()));
-      }
-    }
-    return info;
-  }
-
-  // Once the game reaches `round`, holds the agent's bytes in the proxy (the game stops there);
-  // the round it stopped at.
-  absl::StatusOr<int64_t> PauseAt(int64_t round) {
-    NASHNET_RETURN_IF_ERROR(Reach(round));
-    env_->proxy().Hold(Direction::kToCoordinator, true);
-    NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info, env_->Info());
-    return info.round();
-  }
-
-  absl::Status Reach(int64_t round) {
-    return Wait(
-               absl::StrCat("round ", round),
-               [round](const v1::GameInfo& info) { return info.round() >= round; },
-               options().scenario_timeout)
-        .status();
-  }
-
-  // Waits until the agent took its seat back `resumes` times and the game moved past `round`;
-  // notes how long it took since `since`.
-  absl::Status WaitResumed(int resumes, int64_t round, Clock::time_point since,
-                           const std::string& after) {
-    absl::StatusOr<v1::GameInfo> info = env_->WaitFor(
-        absl::StrCat("a resume after ", after),
-        [&](const v1::GameInfo& i) {
-          return i.seats(seat_).resumes() >= resumes && i.round() > round;
-        },
-        options().resume_within);
-    if (!info.ok()) return info.status();
-    Note(absl::StrFormat("resumed %.1f s after %s", SecondsSince(since), after));
-    return absl::OkStatus();
-  }
-
-  // The game over with `expected`, the agent's exit soon after (0, or non-zero after a failed
-  // game). The final GameInfo.
-  absl::StatusOr<v1::GameInfo> End(v1::GameStatus expected) {
-    NASHNET_ASSIGN_OR_RETURN(v1::GameInfo info,
-                             Wait("GameOver", IsOver, options().scenario_timeout));
-    if (info.status() != expected) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the game ended ", StatusName(info.status()), " (", info.message(),
-                       "), expected ", StatusName(expected)));
-    }
-    const Clock::time_point over = Clock::now();
-    absl::StatusOr<ExitStatus> exit = env_->WaitAgent(options().exit_within);
-    if (!exit.ok()) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("the agent still runs ", options().exit_within.count() / 1000.0,
-                       " s after GameOver ", StatusName(expected), ": ", env_->AgentLogTail()));
-    }
-    const bool failed = expected == v1::GAME_STATUS_FAILED;
-    if (exit->ok() == failed) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the agent ", exit->ToString(), " after GameOver ", StatusName(expected), " (expected ",
-          failed ? "a non-zero exit" : "exit 0", "): ", env_->AgentLogTail()));
-    }
-    Note(absl::StrFormat("GameOver %s at round %d, agent %s %.1f s later", StatusName(expected),
-                         info.round(), exit->ToString(), SecondsSince(over)));
-    return info;
-  }
-
-  // rounds.csv against simulate's (or the agent's own fault-free record); `prefix`: the record
-  // of a stopped game must be the first rows of the full one.
-  absl::Status CheckRecord(const v1::GameInfo& info, bool prefix = false) {
-    const v1::LearnerSpec learner = info.seats(seat_).learner();
-    NASHNET_ASSIGN_OR_RETURN(std::optional<std::string> simulated,
-                             SimulatedRounds(spec_, seat_, learner, env_->dir()));
-    const std::string actual = ReadRounds(env_->record_dir());
-    std::string expected, source;
-    if (simulated.has_value()) {
-      expected = *simulated;
-      source = "simulate's";
-    } else if (auto it = run_.baselines().find(spec_.name()); it != run_.baselines().end()) {
-      expected = it->second;
-      source = "the agent's fault-free record";
-    } else {
-      if (!prefix && info.status() == v1::GAME_STATUS_COMPLETED) {
-        run_.baselines()[spec_.name()] = actual;  // the reference of the fault scenarios
-      }
-      Note(absl::StrCat("record not compared (the agent's own learner '", learner.algorithm(),
-                        "'; kept as the reference)"));
-      return absl::OkStatus();
-    }
-    const int64_t rows = std::count(actual.begin(), actual.end(), '\n') - 1;
-    const bool same =
-        prefix ? rows >= 1 && expected.compare(0, actual.size(), actual) == 0 : actual == expected;
-    if (!same) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("rounds.csv is not ", prefix ? "a prefix of " : "", source, ": ",
-                       FirstDifference(actual, expected), " (", env_->record_dir().string(), ")"));
-    }
-    Note(absl::StrCat("rounds.csv ", prefix ? "a prefix of " : "= ", source, " (", rows,
-                      " rounds)"));
-    return absl::OkStatus();
-  }
-
-  // The replay contract over the journal.
-  absl::Status CheckReplay(const v1::GameInfo& info) {
-    NASHNET_ASSIGN_OR_RETURN(ReplayCheck check, CheckReplayContract(env_->record_dir(), seat_,
-                                                                    info.seats(seat_).learner()));
-    if (!check.checked) {
-      Note("replay contract not checked (own learner)");
-      return absl::OkStatus();
-    }
-    if (!check.failure.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat("replay contract broken: ", check.failure));
-    }
-    Note(absl::StrCat(
-        "replay contract held over ", check.rounds, " rounds",
-        check.substituted > 0 ? absl::StrCat(" (", check.substituted, " substituted)") : ""));
-    return absl::OkStatus();
-  }
-
- private:
-  ConformanceRun& run_;
-  const Scenario& scenario_;
-  v1::RunSpec spec_;
-  int seat_;
-  std::unique_ptr<ScenarioEnv> env_;
-  std::vector<std::string> notes_;
-};
 
 // ---- the scenarios (each returns OK with its notes, Unimplemented to skip, or the failure) ----
 
