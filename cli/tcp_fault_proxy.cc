@@ -103,14 +103,19 @@ void TcpFaultProxy::Wake() {
 
 void TcpFaultProxy::Hold(Direction direction, bool hold) {
   (direction == Direction::kToCoordinator ? hold_up_ : hold_down_) = hold;
+  // Returns once a whole forwarding pass has run with the new setting: bytes sent after Hold()
+  // returns are held (or released) for certain.
+  std::unique_lock<std::mutex> lock(mutex_);
+  const int64_t ticket = ++passes_requested_;
   Wake();
+  pass_done_.wait(lock, [&] { return passes_done_ >= ticket || stop_; });
 }
 
 void TcpFaultProxy::ResetAll() {
   std::unique_lock<std::mutex> lock(mutex_);
   const int64_t ticket = ++resets_requested_;
   Wake();
-  reset_done_.wait(lock, [&] { return resets_done_ >= ticket || stop_; });
+  pass_done_.wait(lock, [&] { return resets_done_ >= ticket || stop_; });
 }
 
 int64_t TcpFaultProxy::buffered(Direction direction) const {
@@ -157,7 +162,12 @@ void TcpFaultProxy::Loop() {
   };
 
   while (!stop_) {
-    const bool hold_up = hold_up_, hold_down = hold_down_;
+    int64_t pass_ticket = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pass_ticket = passes_requested_;
+    }
+    const bool hold_up = hold_up_, hold_down = hold_down_;  // read after the ticket
     const auto pace = std::chrono::microseconds(pace_us_.load());
     const Clock::time_point now = Clock::now();
     int timeout_ms = 100;
@@ -287,16 +297,18 @@ void TcpFaultProxy::Loop() {
     }
     buffered_up_ = up;
     buffered_down_ = down;
-    if (reset_ticket > 0) {
+    {
       std::lock_guard<std::mutex> lock(mutex_);
-      resets_done_ = reset_ticket;
-      reset_done_.notify_all();
+      if (reset_ticket > 0) resets_done_ = reset_ticket;
+      passes_done_ = pass_ticket;
+      pass_done_.notify_all();
     }
   }
   for (Connection& c : connections) c.Reset();
   std::lock_guard<std::mutex> lock(mutex_);
   resets_done_ = resets_requested_;
-  reset_done_.notify_all();
+  passes_done_ = passes_requested_;
+  pass_done_.notify_all();
 }
 
 }  // namespace nashnet::cli

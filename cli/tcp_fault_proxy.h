@@ -47,7 +47,8 @@ class TcpFaultProxy {
   // "127.0.0.1:PORT", what agents dial.
   [[nodiscard]] const std::string& address() const { return address_; }
 
-  // Holds (or releases) the bytes travelling in `direction` on every connection, new ones too.
+  // Holds (or releases) the bytes travelling in `direction` on every connection, new ones too;
+  // in effect for everything sent once it returns.
   void Hold(Direction direction, bool hold);
   // Resets every open connection (RST to both sides), dropping what the proxy buffered; returns
   // once done.
@@ -83,9 +84,11 @@ class TcpFaultProxy {
   std::atomic<int64_t> buffered_down_{0};
   std::atomic<int64_t> last_read_ns_{0};  // steady_clock, since its epoch
   std::mutex mutex_;
-  std::condition_variable reset_done_;
-  int64_t resets_requested_ = 0;  // guarded by mutex_
-  int64_t resets_done_ = 0;       // guarded by mutex_
+  std::condition_variable pass_done_;  // a forwarding pass ended
+  int64_t resets_requested_ = 0;       // guarded by mutex_
+  int64_t resets_done_ = 0;            // guarded by mutex_
+  int64_t passes_requested_ = 0;       // guarded by mutex_ (Hold's)
+  int64_t passes_done_ = 0;            // guarded by mutex_
 };
 
 }  // namespace nashnet::cli
