@@ -109,14 +109,20 @@ int ConformanceCommand::Run() {
   } else if (std::error_code ec; !fs::create_directories(work, ec) && ec) {
     return ReportError(absl::StrCat("--work-dir ", work.string(), ": ", ec.message()), kExitUsage);
   }
-  ConformanceRun run({.agent = *agent,
-                      .coordinator_bin = coordinator_bin_.empty()
-                                             ? SiblingExecutable("nashnet-coordinator")
-                                             : fs::path(coordinator_bin_),
-                      .work_dir = work,
-                      .scenario_timeout = Millis(timeout_seconds_),
-                      .exit_within = Millis(exit_seconds_),
-                      .resume_within = Millis(resume_seconds_)});
+  ConformanceOptions options{.agent = *agent,
+                             .coordinator_bin = coordinator_bin_.empty()
+                                                    ? SiblingExecutable("nashnet-coordinator")
+                                                    : fs::path(coordinator_bin_),
+                             .work_dir = work,
+                             .scenario_timeout = Millis(timeout_seconds_),
+                             .exit_within = Millis(exit_seconds_),
+                             .resume_within = Millis(resume_seconds_)};
+  if (absl::Status valid = options.Validate(); !valid.ok()) {
+    std::error_code ec;
+    if (temporary) fs::remove_all(work, ec);
+    return ReportError(valid, kExitUsage);
+  }
+  ConformanceRun run(std::move(options));
 
   std::printf("nashnet conformance: %s\n", agent->text().c_str());
   std::printf("  %-24s %-8s %7s  %s\n", "scenario", "result", "seconds", "detail");

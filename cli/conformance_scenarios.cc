@@ -346,6 +346,28 @@ const std::vector<Scenario>& Scenarios() {
   return *kScenarios;
 }
 
+absl::Status ConformanceOptions::Validate() const {
+  if (agent.text().empty()) {
+    return absl::InvalidArgumentError(
+        "ConformanceOptions.agent: no command (AgentTemplate::Parse)");
+  }
+  if (coordinator_bin.empty()) {
+    return absl::InvalidArgumentError("ConformanceOptions.coordinator_bin: empty");
+  }
+  if (work_dir.empty()) return absl::InvalidArgumentError("ConformanceOptions.work_dir: empty");
+  for (const auto& [name, bound] :
+       {std::pair<const char*, milliseconds>{"scenario_timeout", scenario_timeout},
+        {"join_within", join_within},
+        {"exit_within", exit_within},
+        {"resume_within", resume_within}}) {
+    if (bound <= milliseconds(0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ConformanceOptions.", name, ": ", bound.count(), " ms is not positive"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 ScenarioResult ConformanceRun::Run(const Scenario& scenario) {
   const Clock::time_point start = Clock::now();
   ScenarioResult result = scenario.run(*this, scenario);

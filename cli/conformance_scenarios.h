@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "cli/conformance_env.h"
 
 namespace nashnet::cli {
@@ -38,6 +39,10 @@ struct ConformanceOptions {
   std::chrono::milliseconds join_within{30000};
   std::chrono::milliseconds exit_within{20000};
   std::chrono::milliseconds resume_within{20000};
+
+  // InvalidArgument naming the field: an agent template that was not parsed, an empty
+  // coordinator_bin or work_dir, a bound that is not positive.
+  [[nodiscard]] absl::Status Validate() const;
 };
 
 enum class Verdict { kPass, kFail, kSkipped };
