@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 ROW = re.compile(r"^  (\S+)\s+(pass|FAIL|skipped)\s+([0-9.]+)\s+(.*)$")
 
@@ -28,6 +30,20 @@ def list_scenarios(nashnet: str) -> list[str]:
 
 
 def check_table(args: argparse.Namespace, rest: list[str]) -> list[str]:
+    work = None
+    if "--work-dir" not in rest:  # failed scenarios keep their folder: ours, removed if all is well
+        work = tempfile.mkdtemp(prefix="check-conformance-")
+        rest = [*rest, "--work-dir", work]
+    problems = run_and_check(args, rest)
+    if work is not None:
+        if problems:
+            print(f"check_conformance.py: records and logs kept in {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return problems
+
+
+def run_and_check(args: argparse.Namespace, rest: list[str]) -> list[str]:
     run = subprocess.run([args.nashnet, "conformance", *rest], capture_output=True, text=True)
     sys.stdout.write(run.stdout)
     sys.stderr.write(run.stderr)
