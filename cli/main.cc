@@ -5,6 +5,8 @@
 //   nashnet create|list|show|watch|stop     a coordinator's games (admin_commands.h)
 //   nashnet games [NAME|FILE.nfg] [--json]  the catalogue (games_command.h)
 //   nashnet report DIR [--out FILE]         a run record as one HTML page (report_command.h)
+//   nashnet conformance --agent 'CMD ...'   an agent program's protocol conformance
+//                                           (conformance_command.h)
 //
 // Exit codes: 0 success, 1 a run failed, 2 bad usage or input (one line on stderr says what).
 #include <CLI/CLI.hpp>
@@ -13,6 +15,7 @@
 
 #include "cli/admin_commands.h"
 #include "cli/cli_util.h"
+#include "cli/conformance_command.h"
 #include "cli/games_command.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
@@ -27,6 +30,7 @@ int main(int argc, char** argv) {
   nashnet::cli::GamesCommand games(&app);
   nashnet::cli::AdminCommands admin(&app);
   nashnet::cli::ReportCommand report(&app);
+  nashnet::cli::ConformanceCommand conformance(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -44,6 +48,7 @@ int main(int argc, char** argv) {
   if (games.app()->parsed()) return games.Run();
   if (admin.parsed()) return admin.Run();
   if (report.app()->parsed()) return report.Run();
+  if (conformance.app()->parsed()) return conformance.Run();
   return nashnet::cli::ReportError("no command given (see nashnet --help)",
                                    nashnet::cli::kExitUsage);
 }

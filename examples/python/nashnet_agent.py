@@ -1,269 +1,154 @@
 #!/usr/bin/python3
-"""A Hedge agent for a nashnet coordinator, in pure Python (grpcio + the generated stubs).
+"""A nashnet agent in Python, on the nashnet SDK (python/, `pip install ./python`).
 
-It joins a game over Coordinator.Play, plays Hedge in its step-size form (ALGORITHMS.md):
+By default it plays the game's own learner (Joined.learner) with the SDK's Python port of
+nashnet's learners — Hedge, learning-rate Hedge, bandit Hedge, bit for bit the C++ ones — or a
+built-in one of your choice (--algorithm/--param). With --learner regret-matching it plays
+RegretMatching below: the template for a learner of your own.
 
-    Y(1) = 0,   x(t) = softmax(Y(t)),   a(t) ~ x(t),   Y(t+1) = Y(t) + gamma_t * v(t),
-    gamma_t = gamma0 / t**beta
+    .venv/bin/python examples/python/nashnet_agent.py --coordinator 127.0.0.1:50051 --game g1 \\
+        [--seat 0] [--state-file seat0.state] [--learner regret-matching]
 
-with full-information feedback (it sends its probability vector x(t) with each action and learns
-from the payoff vector v(t) of each Feedback), and prints a summary at GameOver.
-
-    /usr/bin/python3 examples/python/nashnet_agent.py --coordinator 127.0.0.1:50051 --game g1 \\
-        --stubs build/release/python [--seat 0] [--eta 0.1 | --gamma0 0.1 --beta 0.6]
-
-Exit codes: 0 the game ended (completed, stopped, draining); 1 a fatal status from the
-coordinator or a failed game (the message names the code and the coordinator's text); 2 bad
-flags or a game this agent cannot play (continuous actions or bandit feedback).
+Exit codes: 0 the game ended (completed or stopped, or was already over); 1 a fatal status from
+the coordinator or a failed game; 2 bad flags; 77 this agent cannot play this game (e.g. a
+continuous game, whose learners kernel-da and hda are C++ only: `nashnet conformance` shows such
+scenarios as skipped).
 """
 
+from __future__ import annotations
+
 import argparse
-import math
 import os
-import queue
-import random
 import sys
+from typing import List, Optional
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+import nashnet
 
-
-def fail(message, code):
-    print(f"nashnet_agent.py: error: {message}", file=sys.stderr, flush=True)
-    return code
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNSUPPORTED = 0, 1, 2, 77
 
 
-def load_stubs(stubs_dir):
-    """Imports grpc and the generated nashnet.v1 modules (from --stubs or PYTHONPATH)."""
-    if stubs_dir:
-        if not os.path.isdir(os.path.join(stubs_dir, "nashnet", "v1")):
-            raise ImportError(f"--stubs: {stubs_dir} has no nashnet/v1 (build the "
-                              "nashnet_python_stubs target)")
-        sys.path.insert(0, stubs_dir)
-    import grpc  # noqa: F401  (Debian's python3-grpcio)
-    from nashnet.v1 import coordinator_pb2, coordinator_pb2_grpc, spec_pb2
-    return grpc, coordinator_pb2, coordinator_pb2_grpc, spec_pb2
+class RegretMatching(nashnet.Learner):
+    """Regret matching (Hart & Mas-Colell): play each action with probability proportional to
+    its positive cumulative regret. Needs payoff vectors (full, noisy, counterfactual feedback)."""
+
+    algorithm = "regret-matching"
+
+    def start(self, view: nashnet.PlayerView) -> None:
+        if not view.finite or view.feedback == "bandit":
+            raise ValueError("regret-matching needs a finite game and payoff vectors")
+        self.regrets = [0.0] * view.num_actions
+        self.x = [1.0 / view.num_actions] * view.num_actions
+
+    def act(self, view: nashnet.PlayerView, rng: nashnet.Rng):
+        return nashnet.sample_index(self.x, rng.uniform()), list(self.x)  # (action, strategy)
+
+    def update(self, feedback: nashnet.Feedback) -> None:
+        v = feedback.payoff_vector
+        expected = sum(p * value for p, value in zip(self.x, v))
+        self.regrets = [r + value - expected for r, value in zip(self.regrets, v)]
+        positive = [max(r, 0.0) for r in self.regrets]
+        total = sum(positive)
+        n = len(positive)
+        self.x = [r / total for r in positive] if total > 0 else [1.0 / n] * n
 
 
-def softmax(scores):
-    top = max(scores)
-    weights = [math.exp(s - top) for s in scores]
-    total = sum(weights)
-    return [w / total for w in weights]
-
-
-class Hedge:
-    """Hedge (step-size form) over n actions; its own seeded RNG draws the actions."""
-
-    def __init__(self, n, gamma0, beta, seed):
-        self.scores = [0.0] * n
-        self.gamma0, self.beta = gamma0, beta
-        self.t = 1
-        self.strategy = softmax(self.scores)
-        self.rng = random.Random(seed)
-
-    def act(self):
-        u = self.rng.random()
-        cumulative = 0.0
-        for index, p in enumerate(self.strategy):
-            cumulative += p
-            if u < cumulative:
-                return index
-        return len(self.strategy) - 1
-
-    def update(self, payoff_vector):
-        gamma = self.gamma0 / self.t ** self.beta
-        self.t += 1
-        if len(payoff_vector) != len(self.scores):
-            return
-        step = [gamma * v for v in payoff_vector]
-        if not all(math.isfinite(s) for s in step):
-            return
-        self.scores = [y + s for y, s in zip(self.scores, step)]
-        self.strategy = softmax(self.scores)
-
-
-def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        prog="nashnet_agent.py", description="A Hedge agent for a nashnet coordinator.")
+def parse_args(argv: List[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="nashnet_agent.py",
+                                     description="Play one seat of a nashnet game in Python.")
     parser.add_argument("--coordinator", required=True, help="coordinator address HOST:PORT")
     parser.add_argument("--game", required=True, help="game id")
     parser.add_argument("--seat", type=int, help="seat (0-based); default the first free one")
-    parser.add_argument("--eta", type=float,
-                        help="constant step size (same as --gamma0 ETA --beta 0)")
-    parser.add_argument("--gamma0", type=float,
-                        help="step size scale (default 0.1 / payoff range)")
-    parser.add_argument("--beta", type=float,
-                        help="step size decay gamma_t = gamma0 / t^beta (default 0 for full "
-                             "feedback, 0.6 for noisy or counterfactual)")
-    parser.add_argument("--name", default="python-hedge", help="agent name")
-    parser.add_argument("--join-token", default="", help="the game's join token")
+    parser.add_argument("--state-file", help="keep game, seat and resume token here (0600)")
+    parser.add_argument("--learner", choices=["game", "regret-matching"], default="game",
+                        help="the game's learner (default) or the RegretMatching example")
+    parser.add_argument("--algorithm", help="a built-in learner instead: hedge, hedge-lr, "
+                                            "bandit-hedge")
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="its parameters (repeatable)")
+    parser.add_argument("--name", default="nashnet_agent.py", help="agent name")
+    parser.add_argument("--join-token-file", help="the game's join token, from this file "
+                                                  "(default: $NASHNET_JOIN_TOKEN)")
     parser.add_argument("--resume-token", default="", help="take back the seat of this token")
-    parser.add_argument("--stubs", help="folder of the generated stubs (<build>/python); "
-                                        "default: PYTHONPATH")
-    parser.add_argument("--quiet", action="store_true", help="no summary on stdout")
+    parser.add_argument("--tls-ca", help="TLS: verify the coordinator against this CA (PEM)")
+    parser.add_argument("--tls-cert", help="TLS: client certificate (PEM), with --tls-key")
+    parser.add_argument("--tls-key", help="TLS: the private key of --tls-cert (PEM)")
+    parser.add_argument("--tls-server-name", default="", help="TLS: the certificate's name")
+    parser.add_argument("--max-retry-seconds", type=float, default=300.0,
+                        help="give up reconnecting after this long without progress")
+    parser.add_argument("--quiet", action="store_true", help="no summary, no reconnect notes")
+    return parser.parse_args(argv)
 
-    class UsageError(Exception):
-        pass
 
-    def error(message):
-        raise UsageError(message)
+def read(path: Optional[str]) -> Optional[bytes]:
+    if path is None:
+        return None
+    with open(path, "rb") as f:
+        return f.read()
 
-    parser.error = error
+
+def main(argv: List[str]) -> int:
+    args = parse_args(argv)
+    prog = "nashnet_agent.py"
     try:
-        args = parser.parse_args(argv)
-    except UsageError as e:
-        return None, str(e)
-    if args.seat is not None and args.seat < 0:
-        return None, f"--seat: {args.seat} is not a seat (0, 1, ...)"
-    if args.eta is not None and (args.gamma0 is not None or args.beta is not None):
-        return None, "--eta: give either --eta or --gamma0/--beta"
-    for flag, value in (("--eta", args.eta), ("--gamma0", args.gamma0)):
-        if value is not None and not (math.isfinite(value) and value > 0):
-            return None, f"{flag}: {value} must be a finite number > 0"
-    if args.beta is not None and not (0 <= args.beta <= 1):
-        return None, f"--beta: {args.beta} must be in [0, 1]"
-    return args, None
+        learner: Optional[nashnet.Learner] = None
+        if args.learner == "regret-matching":
+            learner = RegretMatching()
+        elif args.algorithm:
+            params = {}
+            for text in args.param:
+                key, eq, value = text.partition("=")
+                if not eq or not key:
+                    raise ValueError(f"--param '{text}': expected KEY=VALUE")
+                params[key] = float(value)
+            learner = nashnet.make_learner(args.algorithm, params)
+        join_token = os.environ.get("NASHNET_JOIN_TOKEN", "")
+        if args.join_token_file:
+            join_token = read(args.join_token_file).decode().strip()  # type: ignore[union-attr]
+        tls = dict(root_certificates=read(args.tls_ca), certificate_chain=read(args.tls_cert),
+                   private_key=read(args.tls_key), tls_server_name=args.tls_server_name)
+    except (ValueError, OSError) as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
 
+    def on_joined(joined: nashnet.Joined) -> None:
+        what = "resumed" if joined.resume else "joined"
+        print(f"{prog}: {what} game {joined.game_id} seat {joined.seat}", file=sys.stderr,
+              flush=True)
 
-def requests(outbox):
-    """The request stream: messages put in `outbox` until None."""
-    while True:
-        message = outbox.get()
-        if message is None:
-            return
-        yield message
-
-
-def main(argv):
-    args, usage = parse_args(argv)
-    if usage:
-        return fail(usage, EXIT_USAGE)
-    try:
-        grpc, pb, pb_grpc, spec_pb2 = load_stubs(args.stubs)
-    except ImportError as e:
-        return fail(f"cannot load grpc or the nashnet stubs: {e}", EXIT_USAGE)
-
-    channel = grpc.insecure_channel(args.coordinator)
-    stub = pb_grpc.CoordinatorStub(channel)
-    outbox = queue.SimpleQueue()
-    join = pb.Join(game_id=args.game, agent_name=args.name, algorithm="hedge",
-                   join_token=args.join_token, resume_token=args.resume_token)
-    if args.seat is not None:
-        join.seat = args.seat
-    outbox.put(pb.AgentMessage(join=join))
-    replies = stub.Play(requests(outbox))
-
-    hedge, view, seat, horizon = None, None, -1, 0
-    game_id = args.game
-    game_over = None
-    updates = substituted = errors = 0
-    # The replay contract (coordinator.proto): one draw per round, an update unless substituted.
-    state = {"pending": 0, "absorbed": 0, "replaying": False, "next": 0, "started": False}
-
-    def act(round_):
-        index = hedge.act()
-        state["pending"] = round_
-        action = pb.Action(round=round_, index=index, probability=hedge.strategy[index])
-        action.strategy.probabilities.extend(hedge.strategy)
-        outbox.put(pb.AgentMessage(action=action))
-
-    def absorb(feedback):
-        nonlocal updates, substituted
-        if state["pending"] != feedback.round:
-            hedge.act()  # the round's draw, made now (the original agent made it then)
-        if feedback.substituted:
-            # The straggler policy played for us: not our draw, do not learn from it.
-            substituted += 1
-        else:
-            hedge.update(list(feedback.payoff_vector))
-            updates += 1
-        state["absorbed"], state["pending"] = feedback.round, 0
+    def log(line: str) -> None:
+        if not (args.quiet and line.startswith("connection to ")):
+            print(f"{prog}: {line}", file=sys.stderr, flush=True)
 
     try:
-        for message in replies:
-            kind = message.WhichOneof("kind")
-            if kind == "joined":
-                joined = message.joined
-                view, seat, game_id = joined.view, joined.seat, joined.game_id or game_id
-                horizon = view.horizon
-                print(f"nashnet_agent.py: joined game {game_id} seat {seat}", file=sys.stderr,
-                      flush=True)
-                if view.num_actions <= 0:
-                    outbox.put(None)
-                    replies.cancel()
-                    return fail(f"game {game_id} has continuous actions; this agent plays "
-                                "finite games only", EXIT_USAGE)
-                if view.feedback == spec_pb2.FEEDBACK_MODEL_BANDIT:
-                    outbox.put(None)
-                    replies.cancel()
-                    return fail(f"game {game_id} has bandit feedback; Hedge needs payoff "
-                                "vectors (full, noisy or counterfactual)", EXIT_USAGE)
-                width = view.payoff_max - view.payoff_min
-                full = view.feedback in (spec_pb2.FEEDBACK_MODEL_FULL,
-                                         spec_pb2.FEEDBACK_MODEL_UNSPECIFIED)
-                if args.eta is not None:
-                    gamma0, beta = args.eta, 0.0
-                else:
-                    gamma0 = args.gamma0 if args.gamma0 is not None else \
-                        0.1 / (width if math.isfinite(width) and width > 0 else 1.0)
-                    beta = args.beta if args.beta is not None else (0.0 if full else 0.6)
-                if hedge is None or joined.reset:
-                    hedge = Hedge(view.num_actions, gamma0, beta, view.seed)
-                    state["pending"] = state["absorbed"] = 0
-                state["next"], state["started"] = joined.next_round, joined.started
-                state["replaying"] = joined.replay_from > 0
-                if state["replaying"]:
-                    continue  # History messages follow
-                if joined.started and (horizon == 0 or joined.next_round <= horizon):
-                    act(joined.next_round)
-            elif kind == "history":
-                for past in message.history.rounds:
-                    absorb(past.feedback)
-                if message.history.last:
-                    state["replaying"] = False
-                    nxt = state["next"]
-                    if state["started"] and (horizon == 0 or nxt <= horizon):
-                        act(nxt)
-            elif kind == "start":
-                act(message.start.round)
-            elif kind == "feedback":
-                feedback = message.feedback
-                if feedback.round <= state["absorbed"]:
-                    continue  # already replayed
-                absorb(feedback)
-                if horizon == 0 or feedback.round < horizon:
-                    act(feedback.round + 1)
-            elif kind == "error":
-                errors += 1
-                error = message.error
-                code = grpc.StatusCode
-                name = next((c.name for c in code if c.value[0] == error.code), str(error.code))
-                print(f"nashnet_agent.py: round {error.round}: coordinator error {name}: "
-                      f"{error.message}", file=sys.stderr, flush=True)
-            elif kind == "game_over":
-                game_over = message.game_over
-                outbox.put(None)
-    except grpc.RpcError as e:
-        outbox.put(None)
-        if game_over is None:
-            return fail(f"{e.code().name}: {e.details()}", EXIT_FAILED)
-    outbox.put(None)
-    if game_over is None:
-        return fail("the stream ended without GameOver", EXIT_FAILED)
-
-    reason = pb.GameOverReason.Name(game_over.reason).replace("GAME_OVER_REASON_", "").lower()
+        result = nashnet.play(args.coordinator, args.game, learner, seat=args.seat,
+                              name=args.name, join_token=join_token,
+                              resume_token=args.resume_token, state_file=args.state_file,
+                              max_retry_seconds=args.max_retry_seconds, on_joined=on_joined,
+                              log=log, **tls)
+    except nashnet.LearnerError as e:
+        print(f"{prog}: cannot play this game: {e}", file=sys.stderr)
+        return EXIT_UNSUPPORTED
+    except nashnet.PlayError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except ValueError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if result.already_over:
+        return EXIT_OK
     if not args.quiet:
-        players = game_over.summary.players
-        payoff = regret = "-"
-        if 0 <= seat < len(players):
-            payoff, regret = repr(players[seat].average_payoff), repr(players[seat].regret)
-        strategy = " ".join(f"{p:.4f}" for p in hedge.strategy)
-        print(f"nashnet_agent.py: game {game_id} seat {seat} {reason}: "
-              f"{game_over.rounds_played} rounds, average payoff {payoff}, regret {regret}, "
-              f"strategy [{strategy}], updates {updates}, substituted {substituted}, "
-              f"errors {errors}", flush=True)
-    if game_over.reason == pb.GAME_OVER_REASON_FAILED:
-        return fail(f"game {game_id} failed: {game_over.message}", EXIT_FAILED)
+        player = result.player
+        payoff = repr(player.average_payoff) if player else "-"
+        regret = repr(player.regret) if player else "-"
+        print(f"{prog}: game {result.game_id} seat {result.seat} {result.reason}: "
+              f"{result.rounds_played} rounds, average payoff {payoff}, regret {regret}, "
+              f"learner {result.algorithm}, updates {result.updates}, substituted "
+              f"{result.substituted_rounds}, errors {result.errors}, reconnects "
+              f"{result.reconnects}", flush=True)
+    if not result.ok:
+        print(f"{prog}: error: game {result.game_id} {result.reason}: {result.message}",
+              file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
