@@ -43,6 +43,7 @@ absl::Status CoordinatorOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("--journal-sync-ms: must be in [0, 3600000], got ", journal.sync.count()));
   }
+  if (absl::Status st = transport.Validate(); !st.ok()) return st;
   return ServiceMetricsOptions{.detail_games = metrics_detail_games, .period_ms = metrics_period_ms}
       .Validate();
 }
@@ -67,31 +68,63 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
     c->metrics_server_ = *std::move(http);
     c->metrics_port_ = c->metrics_server_->port();
   }
+  // The ports before anything runs (a failure leaves nothing to stop); connections wait in the
+  // backlog until the server starts.
+  c->fds_ = std::make_unique<FdBudget>(options.transport.fd_reserve);
+  absl::StatusOr<std::unique_ptr<TcpListener>> listener =
+      TcpListener::Bind(options.listen, c->fds_.get());
+  if (!listener.ok()) {
+    c->drained_ = true;
+    return absl::UnavailableError(absl::StrCat("--listen: ", listener.status().message()));
+  }
+  absl::StatusOr<std::unique_ptr<TcpListener>> health_listener = std::unique_ptr<TcpListener>();
+  if (!options.health_listen.empty()) {
+    health_listener = TcpListener::Bind(options.health_listen, c->fds_.get());
+    if (!health_listener.ok()) {
+      c->drained_ = true;
+      return absl::UnavailableError(
+          absl::StrCat("--health-listen: ", health_listener.status().message()));
+    }
+  }
   c->work_.emplace(c->io_.get_executor());
   for (int k = 0; k < options.threads; ++k) c->threads_.emplace_back([io = &c->io_] { io->run(); });
   // Before the port opens: an agent that reconnects finds its game.
   if (options.recover) c->RecoverGames();
 
+  using ConnectionType = grpc::ServerBuilder::experimental_type::ExternalConnectionType;
   c->service_ = std::make_unique<CoordinatorService>(c.get(), options.admin_token);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &c->port_);
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor =
+      builder.experimental().AddExternalConnectionAcceptor(ConnectionType::FROM_FD,
+                                                           grpc::InsecureServerCredentials());
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
+  options.transport.ApplyTo(&builder);
   builder.RegisterService(c->service_.get());
   c->server_ = builder.BuildAndStart();
-  if (c->server_ != nullptr && c->port_ != 0 && !options.health_listen.empty()) {
+  if (c->server_ != nullptr) {
+    c->listener_ = *std::move(listener);
+    c->port_ = c->listener_->port();
+    c->listener_->Start(std::move(acceptor));
+  }
+  if (c->server_ != nullptr && *health_listener != nullptr) {
     grpc::ServerBuilder health;
-    health.AddListeningPort(options.health_listen, grpc::InsecureServerCredentials(),
-                            &c->health_port_);
+    std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> health_acceptor =
+        health.experimental().AddExternalConnectionAcceptor(ConnectionType::FROM_FD,
+                                                            grpc::InsecureServerCredentials());
+    options.transport.ApplyTo(&health);
     c->health_server_ = health.BuildAndStart();  // the default health service only
     if (c->health_server_ != nullptr) {
       c->health_server_->GetHealthCheckService()->SetServingStatus(
           v1::Coordinator::service_full_name(), true);
-    }
-    if (c->health_server_ == nullptr || c->health_port_ == 0) {
+      c->health_listener_ = *std::move(health_listener);
+      c->health_port_ = c->health_listener_->port();
+      c->health_listener_->Start(std::move(health_acceptor));
+    } else {
       c->server_->Shutdown();
       c->server_.reset();
+      c->listener_.reset();
       c->port_ = 0;
       c->drained_ = true;
       c->work_.reset();
@@ -99,16 +132,16 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
       for (std::thread& t : c->threads_) t.join();
       c->threads_.clear();
       return absl::UnavailableError(
-          absl::StrCat("--health-listen: cannot listen on ", options.health_listen));
+          absl::StrCat("--health-listen: cannot serve on ", options.health_listen));
     }
   }
-  if (c->server_ == nullptr || c->port_ == 0) {
+  if (c->server_ == nullptr) {
     c->drained_ = true;
     c->work_.reset();
     c->io_.stop();
     for (std::thread& t : c->threads_) t.join();
     c->threads_.clear();
-    return absl::UnavailableError(absl::StrCat("--listen: cannot listen on ", options.listen));
+    return absl::UnavailableError(absl::StrCat("--listen: cannot serve on ", options.listen));
   }
   return c;
 }
@@ -157,6 +190,8 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
   if (directory_.draining()) {
     return absl::UnavailableError("the coordinator is shutting down (no new games)");
   }
+  // A game opens files on every record write: none is created without descriptors to spare.
+  NASHNET_RETURN_IF_ERROR(fds_->CheckAdmission("CreateGame"));
   const v1::RunSpec& spec = request.spec();
   if (spec.seeds() > 1) {
     return absl::InvalidArgumentError(absl::StrCat("seeds: a game is one seed (got ", spec.seeds(),
@@ -223,6 +258,8 @@ void Coordinator::Drain() {
   // Every game is over and its GameOver queued: give the streams a moment to flush, then stop.
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   if (health_server_ != nullptr) health_server_->Shutdown();
+  listener_->Stop();  // connections accepted after the shutdown were closed by the server
+  if (health_listener_ != nullptr) health_listener_->Stop();
   writer_.Stop();
   work_.reset();
   for (std::thread& t : threads_) t.join();

@@ -34,9 +34,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nashnet/v1/coordinator.pb.h"
+#include "server/service/fd_budget.h"
 #include "server/service/game_directory.h"
 #include "server/service/hosted_game.h"
 #include "server/service/record_writer.h"
+#include "server/service/tcp_listener.h"
+#include "server/service/transport_options.h"
 
 namespace nashnet::server {
 
@@ -58,6 +61,9 @@ struct CoordinatorOptions {
   std::string health_listen;
   // At start, recover the unfinished games of records_dir from their journals (--no-recover: no).
   bool recover = true;
+  // Keepalive, connection age and idleness, stream deadlines, descriptors kept free
+  // (transport_options.h).
+  TransportOptions transport;
 
   [[nodiscard]] absl::Status Validate() const;
 };
@@ -101,6 +107,9 @@ class Coordinator {
   [[nodiscard]] const std::vector<std::string>& recovery_errors() const { return recovery_errors_; }
 
   [[nodiscard]] GameDirectory& directory() { return directory_; }
+  // Timers of streams (join and write deadlines) run here.
+  [[nodiscard]] boost::asio::io_context& io() { return io_; }
+  [[nodiscard]] const FdBudget& fds() const { return *fds_; }
 
  private:
   explicit Coordinator(const CoordinatorOptions& options);
@@ -125,9 +134,13 @@ class Coordinator {
   SeatBudget budget_;
   GameDirectory directory_;
   std::mutex create_mutex_;  // record folders are checked and created one at a time
+  std::unique_ptr<FdBudget> fds_;
   std::unique_ptr<CoordinatorService> service_;
+  // The ports are accepted by nashnet (tcp_listener.h: gRPC's own listener dies on EMFILE).
+  std::unique_ptr<TcpListener> listener_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::unique_ptr<TcpListener> health_listener_;
   std::unique_ptr<grpc::Server> health_server_;  // --health-listen
   int health_port_ = 0;
 
