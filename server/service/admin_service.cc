@@ -174,10 +174,14 @@ grpc::ServerUnaryReactor* CoordinatorService::CreateGame(grpc::CallbackServerCon
     reactor->Finish(st);
     return reactor;
   }
-  absl::StatusOr<v1::CreateGameResponse> created =
-      coordinator_->CreateGame(*request, ".", /*trusted=*/false);
-  if (created.ok()) *response = *std::move(created);
-  reactor->Finish(ToGrpcStatus(created.status()));
+  // Building the game and its record folder happen on the create thread; the call is answered
+  // from there (the request and response live until Finish).
+  coordinator_->CreateGameAsync(
+      request, ".", /*trusted=*/false,
+      [reactor, response](absl::StatusOr<v1::CreateGameResponse> created) {
+        if (created.ok()) *response = *std::move(created);
+        reactor->Finish(ToGrpcStatus(created.status()));
+      });
   return reactor;
 }
 

@@ -2,7 +2,9 @@
 // (CreateGame, ListGames, GetGame, StopGame, WatchGame), with the admin token check.
 //
 // Handlers never block: each looks the game up in the directory and dispatches onto the game's
-// strand, finishing the call from there (ListGames gathers every game's info that way). Play is
+// strand, finishing the call from there (ListGames gathers every game's info that way); CreateGame
+// hands its work (building the game, its record folder) to the coordinator's create thread and
+// is answered from there (Coordinator::CreateGameAsync). Play is
 // registered raw (bytes in and out): PlayReactor decodes its messages itself, so that undecodable
 // bytes are INVALID_ARGUMENT (play_reactor.h). Every WatchGame stream finishes, whatever races
 // between its writes, a cancel and the end of its game; a watcher that does not read its last

@@ -5,6 +5,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <chrono>
+#include <future>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -159,6 +160,13 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::CreateGame(
   return created;
 }
 
+void Coordinator::CreateGameAsync(
+    const v1::CreateGameRequest* request, std::filesystem::path base_dir, bool trusted,
+    std::function<void(absl::StatusOr<v1::CreateGameResponse>)> done) {
+  create_thread_.Post([this, request, base_dir = std::move(base_dir), trusted,
+                       done = std::move(done)] { done(CreateGame(*request, base_dir, trusted)); });
+}
+
 HostedGameConfig Coordinator::BaseConfig(const std::string& id) {
   HostedGameConfig config;
   config.id = id;
@@ -252,13 +260,21 @@ void Coordinator::Drain() {
     boost::asio::dispatch(game->strand(), [game] { game->Drain(nullptr); });
   }
   {
+    // A game being created now was not in the list above: wait until it is adopted (Adopt
+    // drains it, and counts it running for the wait below). Later creates see the drain.
+    std::promise<void> created;
+    create_thread_.Post([&created] { created.set_value(); });
+    created.get_future().wait();
+  }
+  {
     std::unique_lock<std::mutex> lock(running_mutex_);
     running_changed_.wait(lock, [this] { return running_ == 0; });
   }
   // Every game is over and its GameOver queued: give the streams a moment to flush, then stop.
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   if (health_server_ != nullptr) health_server_->Shutdown();
-  listener_->Stop();  // connections accepted after the shutdown were closed by the server
+  create_thread_.Stop();  // the creates of calls cut by the shutdown answer them
+  listener_->Stop();      // connections accepted after the shutdown were closed by the server
   if (health_listener_ != nullptr) health_listener_->Stop();
   writer_.Stop();
   work_.reset();

@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -95,6 +96,13 @@ class Coordinator {
   // be relative without "..".
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> CreateGame(
       const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted);
+  // The same on the coordinator's create thread, never the caller's: building a game allocates
+  // its payoffs and writes its record folder (spec.yaml, the journal's header), work that must
+  // not hold a gRPC callback thread. `done` runs on the create thread with the result; `request`
+  // must stay valid until then (a unary call's request does, until its Finish).
+  void CreateGameAsync(const v1::CreateGameRequest* request, std::filesystem::path base_dir,
+                       bool trusted,
+                       std::function<void(absl::StatusOr<v1::CreateGameResponse>)> done);
 
   // Stops taking games and joins (health: NOT_SERVING), drains every game — it stops where it is,
   // its journal synced and its summary.json saying "drained", its agents' streams ended with
@@ -133,7 +141,8 @@ class Coordinator {
   RecordWriter writer_;
   SeatBudget budget_;
   GameDirectory directory_;
-  std::mutex create_mutex_;  // record folders are checked and created one at a time
+  std::mutex create_mutex_;     // record folders are checked and created one at a time
+  RecordWriter create_thread_;  // CreateGameAsync's work, in order
   std::unique_ptr<FdBudget> fds_;
   std::unique_ptr<CoordinatorService> service_;
   // The ports are accepted by nashnet (tcp_listener.h: gRPC's own listener dies on EMFILE).
