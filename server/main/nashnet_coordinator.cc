@@ -165,8 +165,8 @@ int main(int argc, char** argv) {
                  "close a connection without a call for this long (0 = never)")
       ->capture_default_str();
   app.add_option("--fd-reserve", transport.fd_reserve,
-                 "file descriptors kept free for running games: new connections, streams and "
-                 "games are refused while fewer are free")
+                 "file descriptors kept free for running games: new connections and games "
+                 "are refused while fewer are free")
       ->capture_default_str();
   app.add_option("--create", create_files,
                  "create a game from a run file at start-up (repeatable)");

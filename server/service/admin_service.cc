@@ -161,7 +161,6 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* CoordinatorService:
   return new PlayReactor(context, PlayEnv{.directory = &coordinator_->directory(),
                                           .metrics = coordinator_->metrics(),
                                           .io = &coordinator_->io(),
-                                          .fds = &coordinator_->fds(),
                                           .join_timeout = transport.join_timeout,
                                           .write_timeout = transport.write_timeout});
 }

@@ -52,14 +52,6 @@ PlayReactor::~PlayReactor() { live_play_reactors.fetch_sub(1, std::memory_order_
 PlayReactor::PlayReactor(grpc::CallbackServerContext* context, const PlayEnv& env)
     : context_(context), env_(env) {
   live_play_reactors.fetch_add(1, std::memory_order_relaxed);
-  if (env_.fds != nullptr && env_.fds->Short()) {
-    // Out of descriptors: no new seat (its record writes need them). UNAVAILABLE, so that agents
-    // retry with backoff; the streams already playing go on.
-    if (env_.metrics != nullptr) env_.metrics->Rejected(RejectReason::kLimit);
-    finished_ = true;
-    Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, env_.fds->ShortMessage("coordinator")));
-    return;
-  }
   reading_ = true;
   StartRead(&in_bytes_);
   if (env_.io != nullptr) {

@@ -6,8 +6,8 @@
 // strand, where it also implements SeatStream for the game. One read is outstanding at a time, and
 // only while the outbox has a free slot (an agent that floods the coordinator is throttled, never
 // buffered without bound). The outbox holds one message being written and one waiting; the game
-// treats a full outbox as an agent that cannot keep up. While file descriptors are short
-// (FdBudget) a new stream ends UNAVAILABLE at once (agents retry).
+// treats a full outbox as an agent that cannot keep up. (A stream costs no file descriptor: while
+// descriptors are short the coordinator refuses new connections, not streams on open ones.)
 //
 // The stream carries raw bytes (the service registers Play as a raw method): the reactor decodes
 // each AgentMessage itself, so undecodable bytes end the stream INVALID_ARGUMENT. (With generated
@@ -36,7 +36,6 @@
 #include <optional>
 
 #include "nashnet/v1/coordinator.grpc.pb.h"
-#include "server/service/fd_budget.h"
 #include "server/service/game_directory.h"
 #include "server/service/hosted_game.h"
 #include "server/service/stream_timer.h"
@@ -49,7 +48,6 @@ struct PlayEnv {
   GameDirectory* directory = nullptr;
   ServiceMetrics* metrics = nullptr;      // counts rejections before a game (null: none)
   boost::asio::io_context* io = nullptr;  // the join and write deadlines' timers (null: none)
-  const FdBudget* fds = nullptr;          // new streams refused while short (null: no check)
   std::chrono::milliseconds join_timeout{10000};   // --join-timeout-ms
   std::chrono::milliseconds write_timeout{10000};  // --write-timeout-ms
 };

@@ -47,7 +47,7 @@ struct TransportOptions {
   // --max-connection-idle-ms (0 = none): a connection without a call for this long is closed.
   ms max_connection_idle{300000};
   // --fd-reserve: descriptors kept free for running games (record writes open a file per write):
-  // new connections, streams and games are refused while fewer are free.
+  // new connections and games are refused while fewer are free.
   int fd_reserve = 32;
 
   // InvalidArgument naming the flag for a value out of its range.
