@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
   int64_t max_connection_age_ms = transport.max_connection_age.count();
   int64_t max_connection_age_grace_ms = transport.max_connection_age_grace.count();
   int64_t max_connection_idle_ms = transport.max_connection_idle.count();
+  int64_t handshake_timeout_ms = transport.handshake_timeout.count();
   app.add_option("--join-timeout-ms", join_timeout_ms,
                  "a Play stream without a Join by then ends DEADLINE_EXCEEDED")
       ->capture_default_str();
@@ -163,6 +164,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-connection-idle-ms", max_connection_idle_ms,
                  "close a connection without a call for this long (0 = never)")
+      ->capture_default_str();
+  app.add_option("--handshake-timeout-ms", handshake_timeout_ms,
+                 "close a connection that has not finished its HTTP/2 handshake by then")
       ->capture_default_str();
   app.add_option("--fd-reserve", transport.fd_reserve,
                  "file descriptors kept free for running games: new connections and games "
@@ -191,6 +195,7 @@ int main(int argc, char** argv) {
   transport.max_connection_age = std::chrono::milliseconds(max_connection_age_ms);
   transport.max_connection_age_grace = std::chrono::milliseconds(max_connection_age_grace_ms);
   transport.max_connection_idle = std::chrono::milliseconds(max_connection_idle_ms);
+  transport.handshake_timeout = std::chrono::milliseconds(handshake_timeout_ms);
   if (absl::Status st = options.Validate(); !st.ok()) {
     return Fail(std::string(st.message()), kExitUsage);
   }

@@ -42,6 +42,7 @@ absl::Status TransportOptions::Validate() const {
       {max_connection_age, 0, "--max-connection-age-ms"},
       {max_connection_age_grace, 0, "--max-connection-age-grace-ms"},
       {max_connection_idle, 0, "--max-connection-idle-ms"},
+      {handshake_timeout, 1, "--handshake-timeout-ms"},
   };
   for (const auto& d : durations) {
     if (absl::Status st = CheckMs(d.value, d.min, d.flag); !st.ok()) return st;
@@ -71,6 +72,8 @@ void TransportOptions::ApplyTo(grpc::ServerBuilder* builder) const {
   builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                               static_cast<int>(max_connection_age_grace.count()));
   builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, OrUnlimited(max_connection_idle));
+  builder->AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                              static_cast<int>(handshake_timeout.count()));
 }
 
 }  // namespace nashnet::server

@@ -46,6 +46,9 @@ struct TransportOptions {
   ms max_connection_age_grace{30000};
   // --max-connection-idle-ms (0 = none): a connection without a call for this long is closed.
   ms max_connection_idle{300000};
+  // --handshake-timeout-ms: a connection that has not completed its HTTP/2 handshake (the
+  // client's preface and SETTINGS) by then is closed (gRPC's default is 120 s).
+  ms handshake_timeout{10000};
   // --fd-reserve: descriptors kept free for running games (record writes open a file per write):
   // new connections and games are refused while fewer are free.
   int fd_reserve = 32;

@@ -4,12 +4,18 @@
 // data is sent GOAWAY (too_many_pings) and loses its calls.
 #include "server/service/transport_options.h"
 
+#include <arpa/inet.h>
 #include <grpc/grpc.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -48,6 +54,8 @@ TEST(TransportOptions, EachBadValueNamesItsFlag) {
        "--max-connection-age-grace-ms: must be in [0, 86400000], got -1"},
       {[](TransportOptions* t) { t->max_connection_idle = milliseconds(-1); },
        "--max-connection-idle-ms: must be in [0, 86400000], got -1"},
+      {[](TransportOptions* t) { t->handshake_timeout = milliseconds(0); },
+       "--handshake-timeout-ms: must be in [1, 86400000], got 0"},
       {[](TransportOptions* t) { t->max_ping_strikes = -1; },
        "--max-ping-strikes: must be in [0, 1000] (0 = no limit), got -1"},
       {[](TransportOptions* t) { t->fd_reserve = -1; },
@@ -161,6 +169,31 @@ TEST_F(TransportEnforcement, AClientThatPingsTooOftenIsSentAway) {
       WatchUntilCut(grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
   EXPECT_TRUE(WaitUntil([] { return LiveWatchReactors() == 0; }, milliseconds(15000)));
+}
+
+TEST_F(TransportEnforcement, AConnectionThatNeverSpeaksIsClosedAfterTheHandshakeTimeout) {
+  TransportOptions transport;
+  transport.handshake_timeout = milliseconds(300);
+  Start(transport);
+  // A plain TCP connection that sends nothing (no HTTP/2 preface).
+  const int socket = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(socket, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(coordinator_->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(socket, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  // The coordinator closes it: its SETTINGS may come first, then end of stream (or a reset).
+  const timeval bound{.tv_sec = 15, .tv_usec = 0};  // only matters when broken
+  ::setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+  char buffer[4096];
+  ssize_t got = 0;
+  int64_t total = 0;
+  while ((got = ::recv(socket, buffer, sizeof(buffer), 0)) > 0) total += got;
+  const int error = got < 0 ? errno : 0;
+  ::close(socket);
+  EXPECT_TRUE(got == 0 || error == ECONNRESET)
+      << "recv: " << got << " (" << std::strerror(error) << ") after " << total << " bytes";
 }
 
 }  // namespace
