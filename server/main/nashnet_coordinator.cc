@@ -187,6 +187,51 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--no-recover", no_recover,
                "do not recover the unfinished games of --records-dir at start");
+  // Hardening (server/service/transport_options.h): stream deadlines, keepalive, connection age.
+  nashnet::server::TransportOptions& transport = options.transport;
+  int64_t join_timeout_ms = transport.join_timeout.count();
+  int64_t write_timeout_ms = transport.write_timeout.count();
+  int64_t keepalive_time_ms = transport.keepalive_time.count();
+  int64_t keepalive_timeout_ms = transport.keepalive_timeout.count();
+  int64_t min_ping_interval_ms = transport.min_ping_interval.count();
+  int64_t max_connection_age_ms = transport.max_connection_age.count();
+  int64_t max_connection_age_grace_ms = transport.max_connection_age_grace.count();
+  int64_t max_connection_idle_ms = transport.max_connection_idle.count();
+  int64_t handshake_timeout_ms = transport.handshake_timeout.count();
+  app.add_option("--join-timeout-ms", join_timeout_ms,
+                 "a Play stream without a Join by then ends DEADLINE_EXCEEDED")
+      ->capture_default_str();
+  app.add_option("--write-timeout-ms", write_timeout_ms,
+                 "a finished stream whose client does not read its last messages is cancelled "
+                 "after this long")
+      ->capture_default_str();
+  app.add_option("--keepalive-time-ms", keepalive_time_ms, "ping a connection quiet for this long")
+      ->capture_default_str();
+  app.add_option("--keepalive-timeout-ms", keepalive_timeout_ms,
+                 "close a connection whose ping is not answered within this")
+      ->capture_default_str();
+  app.add_option("--min-ping-interval-ms", min_ping_interval_ms,
+                 "clients pinging more often than this (without data) earn strikes")
+      ->capture_default_str();
+  app.add_option("--max-ping-strikes", transport.max_ping_strikes,
+                 "strikes before GOAWAY too_many_pings (0 = no limit)")
+      ->capture_default_str();
+  app.add_option("--max-connection-age-ms", max_connection_age_ms,
+                 "GOAWAY a connection this old (0 = never); agents reconnect and resume")
+      ->capture_default_str();
+  app.add_option("--max-connection-age-grace-ms", max_connection_age_grace_ms,
+                 "then cut its calls still open after this grace")
+      ->capture_default_str();
+  app.add_option("--max-connection-idle-ms", max_connection_idle_ms,
+                 "close a connection without a call for this long (0 = never)")
+      ->capture_default_str();
+  app.add_option("--handshake-timeout-ms", handshake_timeout_ms,
+                 "close a connection that has not finished its HTTP/2 handshake by then")
+      ->capture_default_str();
+  app.add_option("--fd-reserve", transport.fd_reserve,
+                 "file descriptors kept free for running games: new connections and games "
+                 "are refused while fewer are free")
+      ->capture_default_str();
   app.add_option("--create", create_files,
                  "create a game from a run file at start-up (repeatable)");
   app.add_flag("--quiet", quiet, "print only the listening line and errors");
@@ -210,6 +255,15 @@ int main(int argc, char** argv) {
                               .env = "NASHNET_ADMIN_TOKEN"});
   if (!admin_token.ok()) return Fail(std::string(admin_token.status().message()), kExitUsage);
   options.admin_token = *std::move(admin_token);
+  transport.join_timeout = std::chrono::milliseconds(join_timeout_ms);
+  transport.write_timeout = std::chrono::milliseconds(write_timeout_ms);
+  transport.keepalive_time = std::chrono::milliseconds(keepalive_time_ms);
+  transport.keepalive_timeout = std::chrono::milliseconds(keepalive_timeout_ms);
+  transport.min_ping_interval = std::chrono::milliseconds(min_ping_interval_ms);
+  transport.max_connection_age = std::chrono::milliseconds(max_connection_age_ms);
+  transport.max_connection_age_grace = std::chrono::milliseconds(max_connection_age_grace_ms);
+  transport.max_connection_idle = std::chrono::milliseconds(max_connection_idle_ms);
+  transport.handshake_timeout = std::chrono::milliseconds(handshake_timeout_ms);
   if (absl::Status st = options.Validate(); !st.ok()) {
     return Fail(std::string(st.message()), kExitUsage);
   }

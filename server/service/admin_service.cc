@@ -1,8 +1,11 @@
 #include "server/service/admin_service.h"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -13,6 +16,7 @@
 #include "server/service/coordinator.h"
 #include "server/service/grpc_status.h"
 #include "server/service/play_reactor.h"
+#include "server/service/stream_timer.h"
 #include "server/service/streams.h"
 
 namespace nashnet::server {
@@ -33,17 +37,28 @@ class FailedWatch final : public grpc::ServerWriteReactor<v1::GameUpdate> {
   void OnDone() override { delete this; }
 };
 
+std::atomic<int64_t> live_watch_reactors{0};
+
 // WatchGame: the latest update waits in one slot behind the one being written, so a slow watcher
 // gets the newest metrics, never a backlog. Runs on the game's strand after construction; deleted
 // there after OnDone.
+//
+// It finishes on every path: a cancel while no write is in flight ends it at once; one that meets
+// a write in flight ends it when that write completes (a cancelled call fails its pending write;
+// one that had just succeeded finds `cancelled_`); the last update ends it once written, and a
+// watcher that does not read it within the write timeout is cancelled.
 class WatchReactor final : public grpc::ServerWriteReactor<v1::GameUpdate>, public WatchStream {
  public:
-  WatchReactor(std::shared_ptr<HostedGame> game, int64_t every) : game_(std::move(game)) {
+  WatchReactor(grpc::CallbackServerContext* context, std::shared_ptr<HostedGame> game,
+               int64_t every, boost::asio::io_context* io, std::chrono::milliseconds write_timeout)
+      : context_(context), game_(std::move(game)), io_(io), write_timeout_(write_timeout) {
+    live_watch_reactors.fetch_add(1, std::memory_order_relaxed);
     boost::asio::dispatch(game_->strand(), [this, every] { game_->AddWatcher(this, every); });
   }
+  ~WatchReactor() override { live_watch_reactors.fetch_sub(1, std::memory_order_relaxed); }
 
   void Update(const v1::GameUpdate& update, bool last) override {
-    if (finished_) return;
+    if (finished_ || cancelled_) return;
     last_ = last_ || last;
     if (!writing_) {
       current_ = update;
@@ -53,12 +68,17 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::GameUpdate>, publ
       next_ = update;
       has_next_ = true;
     }
+    if (last_ && io_ != nullptr && !write_timer_.has_value()) {
+      // The last update: a watcher that does not read it in time is cancelled.
+      write_timer_.emplace(io_);
+      write_timer_->Start(write_timeout_, [context = context_] { context->TryCancel(); });
+    }
   }
 
   void OnWriteDone(bool ok) override {
     boost::asio::dispatch(game_->strand(), [this, ok] {
       writing_ = false;
-      if (!ok) {
+      if (!ok || cancelled_) {
         game_->RemoveWatcher(this);
         return End(grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away"));
       }
@@ -75,12 +95,15 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::GameUpdate>, publ
 
   void OnCancel() override {
     boost::asio::dispatch(game_->strand(), [this] {
+      cancelled_ = true;
       game_->RemoveWatcher(this);
+      // A write in flight completes (failed, or just done): OnWriteDone ends the stream then.
       if (!writing_) End(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
     });
   }
 
   void OnDone() override {
+    if (write_timer_.has_value()) write_timer_->Cancel();  // its callback uses the context
     std::shared_ptr<HostedGame> game = game_;
     boost::asio::dispatch(game->strand(), [this, game] {
       game->RemoveWatcher(this);
@@ -95,16 +118,23 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::GameUpdate>, publ
     Finish(status);
   }
 
+  grpc::CallbackServerContext* context_;
   std::shared_ptr<HostedGame> game_;
+  boost::asio::io_context* io_;
+  const std::chrono::milliseconds write_timeout_;
+  std::optional<StreamTimer> write_timer_;  // armed with the last update
   v1::GameUpdate current_;
   v1::GameUpdate next_;
   bool has_next_ = false;
   bool writing_ = false;
   bool last_ = false;
+  bool cancelled_ = false;
   bool finished_ = false;
 };
 
 }  // namespace
+
+int64_t LiveWatchReactors() { return live_watch_reactors.load(std::memory_order_relaxed); }
 
 grpc::Status CoordinatorService::CheckAdmin(grpc::CallbackServerContext* context) const {
   if (admin_token_.empty()) return grpc::Status::OK;
@@ -127,9 +157,14 @@ grpc::Status CoordinatorService::CheckAdmin(grpc::CallbackServerContext* context
   return grpc::Status::OK;
 }
 
-grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* CoordinatorService::Play(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* CoordinatorService::Play(
     grpc::CallbackServerContext* context) {
-  return new PlayReactor(context, &coordinator_->directory(), coordinator_->metrics());
+  const TransportOptions& transport = coordinator_->options().transport;
+  return new PlayReactor(context, PlayEnv{.directory = &coordinator_->directory(),
+                                          .metrics = coordinator_->metrics(),
+                                          .io = &coordinator_->io(),
+                                          .join_timeout = transport.join_timeout,
+                                          .write_timeout = transport.write_timeout});
 }
 
 grpc::ServerUnaryReactor* CoordinatorService::CreateGame(grpc::CallbackServerContext* context,
@@ -140,9 +175,13 @@ grpc::ServerUnaryReactor* CoordinatorService::CreateGame(grpc::CallbackServerCon
     reactor->Finish(st);
     return reactor;
   }
-  absl::StatusOr<v1::CreateGameResponse> created = coordinator_->CreateGame(*request);
-  if (created.ok()) *response = *std::move(created);
-  reactor->Finish(ToGrpcStatus(created.status()));
+  // Building the game and its record folder happen on the create thread; the call is answered
+  // from there (the request and response live until Finish).
+  coordinator_->CreateGameAsync(
+      request, [reactor, response](absl::StatusOr<v1::CreateGameResponse> created) {
+        if (created.ok()) *response = *std::move(created);
+        reactor->Finish(ToGrpcStatus(created.status()));
+      });
   return reactor;
 }
 
@@ -250,7 +289,8 @@ grpc::ServerWriteReactor<v1::GameUpdate>* CoordinatorService::WatchGame(
   grpc::Status status;
   std::shared_ptr<HostedGame> game = AdminFind(context, request->game_id(), &status);
   if (game == nullptr) return new FailedWatch(status);
-  return new WatchReactor(std::move(game), request->every());
+  return new WatchReactor(context, std::move(game), request->every(), &coordinator_->io(),
+                          coordinator_->options().transport.write_timeout);
 }
 
 }  // namespace nashnet::server

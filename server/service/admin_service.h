@@ -2,13 +2,20 @@
 // (CreateGame, ListGames, GetGame, StopGame, WatchGame), with the admin token check.
 //
 // Handlers never block: each looks the game up in the directory and dispatches onto the game's
-// strand, finishing the call from there (ListGames gathers every game's info that way).
+// strand, finishing the call from there (ListGames gathers every game's info that way); CreateGame
+// hands its work (building the game, its record folder) to the coordinator's create thread and
+// is answered from there (Coordinator::CreateGameAsync). Play is
+// registered raw (bytes in and out): PlayReactor decodes its messages itself, so that undecodable
+// bytes are INVALID_ARGUMENT (play_reactor.h). Every WatchGame stream finishes, whatever races
+// between its writes, a cancel and the end of its game; a watcher that does not read its last
+// update is cancelled after the write timeout.
 //
 // Thread safety: gRPC calls it from its threads; it holds no state of its own.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,12 +26,21 @@ namespace nashnet::server {
 class Coordinator;
 class HostedGame;
 
-class CoordinatorService final : public v1::Coordinator::CallbackService {
+// The generated callback service with Play as a raw (ByteBuffer) method.
+using CoordinatorServiceBase = v1::Coordinator::WithRawCallbackMethod_Play<
+    v1::Coordinator::WithCallbackMethod_CreateGame<v1::Coordinator::WithCallbackMethod_ListGames<
+        v1::Coordinator::WithCallbackMethod_GetGame<v1::Coordinator::WithCallbackMethod_StopGame<
+            v1::Coordinator::WithCallbackMethod_WatchGame<v1::Coordinator::Service>>>>>>;
+
+// WatchGame reactors alive in this process (each is deleted exactly once, after its OnDone).
+[[nodiscard]] int64_t LiveWatchReactors();
+
+class CoordinatorService final : public CoordinatorServiceBase {
  public:
   CoordinatorService(Coordinator* coordinator, std::string admin_token)
       : coordinator_(coordinator), admin_token_(std::move(admin_token)) {}
 
-  grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* Play(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Play(
       grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* CreateGame(grpc::CallbackServerContext* context,
                                        const v1::CreateGameRequest* request,

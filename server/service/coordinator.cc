@@ -4,6 +4,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <chrono>
+#include <future>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -44,6 +45,7 @@ absl::Status CoordinatorOptions::Validate() const {
         absl::StrCat("--journal-sync-ms: must be in [0, 3600000], got ", journal.sync.count()));
   }
   NASHNET_RETURN_IF_ERROR(tls.Validate());
+  if (absl::Status st = transport.Validate(); !st.ok()) return st;
   return ServiceMetricsOptions{.detail_games = metrics_detail_games, .period_ms = metrics_period_ms}
       .Validate();
 }
@@ -74,31 +76,63 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
     c->metrics_server_ = *std::move(http);
     c->metrics_port_ = c->metrics_server_->port();
   }
+  // The ports before anything runs (a failure leaves nothing to stop); connections wait in the
+  // backlog until the server starts.
+  c->fds_ = std::make_unique<FdBudget>(options.transport.fd_reserve);
+  absl::StatusOr<std::unique_ptr<TcpListener>> listener =
+      TcpListener::Bind(options.listen, c->fds_.get());
+  if (!listener.ok()) {
+    c->drained_ = true;
+    return absl::UnavailableError(absl::StrCat("--listen: ", listener.status().message()));
+  }
+  absl::StatusOr<std::unique_ptr<TcpListener>> health_listener = std::unique_ptr<TcpListener>();
+  if (!options.health_listen.empty()) {
+    health_listener = TcpListener::Bind(options.health_listen, c->fds_.get());
+    if (!health_listener.ok()) {
+      c->drained_ = true;
+      return absl::UnavailableError(
+          absl::StrCat("--health-listen: ", health_listener.status().message()));
+    }
+  }
   c->work_.emplace(c->io_.get_executor());
   for (int k = 0; k < options.threads; ++k) c->threads_.emplace_back([io = &c->io_] { io->run(); });
   // Before the port opens: an agent that reconnects finds its game.
   if (options.recover) c->RecoverGames();
 
+  using ConnectionType = grpc::ServerBuilder::experimental_type::ExternalConnectionType;
   c->service_ = std::make_unique<CoordinatorService>(c.get(), options.admin_token);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   ConfigureReflection(&builder, options.reflection);
-  builder.AddListeningPort(options.listen, credentials, &c->port_);
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor =
+      builder.experimental().AddExternalConnectionAcceptor(ConnectionType::FROM_FD,
+                                                           credentials);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
+  options.transport.ApplyTo(&builder);
   builder.RegisterService(c->service_.get());
   c->server_ = builder.BuildAndStart();
-  if (c->server_ != nullptr && c->port_ != 0 && !options.health_listen.empty()) {
+  if (c->server_ != nullptr) {
+    c->listener_ = *std::move(listener);
+    c->port_ = c->listener_->port();
+    c->listener_->Start(std::move(acceptor));
+  }
+  if (c->server_ != nullptr && *health_listener != nullptr) {
     grpc::ServerBuilder health;
-    health.AddListeningPort(options.health_listen, grpc::InsecureServerCredentials(),
-                            &c->health_port_);
+    std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> health_acceptor =
+        health.experimental().AddExternalConnectionAcceptor(ConnectionType::FROM_FD,
+                                                            grpc::InsecureServerCredentials());
+    options.transport.ApplyTo(&health);
     c->health_server_ = health.BuildAndStart();  // the default health service only
     if (c->health_server_ != nullptr) {
       c->health_server_->GetHealthCheckService()->SetServingStatus(
           v1::Coordinator::service_full_name(), true);
-    }
-    if (c->health_server_ == nullptr || c->health_port_ == 0) {
+      c->health_listener_ = *std::move(health_listener);
+      c->health_port_ = c->health_listener_->port();
+      c->health_listener_->Start(std::move(health_acceptor));
+    } else {
       c->server_->Shutdown();
       c->server_.reset();
+      c->listener_.reset();
       c->port_ = 0;
       c->drained_ = true;
       c->work_.reset();
@@ -106,16 +140,16 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
       for (std::thread& t : c->threads_) t.join();
       c->threads_.clear();
       return absl::UnavailableError(
-          absl::StrCat("--health-listen: cannot listen on ", options.health_listen));
+          absl::StrCat("--health-listen: cannot serve on ", options.health_listen));
     }
   }
-  if (c->server_ == nullptr || c->port_ == 0) {
+  if (c->server_ == nullptr) {
     c->drained_ = true;
     c->work_.reset();
     c->io_.stop();
     for (std::thread& t : c->threads_) t.join();
     c->threads_.clear();
-    return absl::UnavailableError(absl::StrCat("--listen: cannot listen on ", options.listen));
+    return absl::UnavailableError(absl::StrCat("--listen: cannot serve on ", options.listen));
   }
   return c;
 }
@@ -131,6 +165,12 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::CreateGame(
                            : RejectReason::kOther);
   }
   return created;
+}
+
+void Coordinator::CreateGameAsync(
+    const v1::CreateGameRequest* request,
+    std::function<void(absl::StatusOr<v1::CreateGameResponse>)> done) {
+  create_thread_.Post([this, request, done = std::move(done)] { done(CreateGame(*request)); });
 }
 
 HostedGameConfig Coordinator::BaseConfig(const std::string& id) {
@@ -164,6 +204,8 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
   if (directory_.draining()) {
     return absl::UnavailableError("the coordinator is shutting down (no new games)");
   }
+  // A game opens files on every record write: none is created without descriptors to spare.
+  NASHNET_RETURN_IF_ERROR(fds_->CheckAdmission("CreateGame"));
   const v1::RunSpec& spec = request.spec();
   if (spec.seeds() > 1) {
     return absl::InvalidArgumentError(absl::StrCat("seeds: a game is one seed (got ", spec.seeds(),
@@ -221,12 +263,22 @@ void Coordinator::Drain() {
     boost::asio::dispatch(game->strand(), [game] { game->Drain(nullptr); });
   }
   {
+    // A game being created now was not in the list above: wait until it is adopted (Adopt
+    // drains it, and counts it running for the wait below). Later creates see the drain.
+    std::promise<void> created;
+    create_thread_.Post([&created] { created.set_value(); });
+    created.get_future().wait();
+  }
+  {
     std::unique_lock<std::mutex> lock(running_mutex_);
     running_changed_.wait(lock, [this] { return running_ == 0; });
   }
   // Every game is over and its GameOver queued: give the streams a moment to flush, then stop.
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   if (health_server_ != nullptr) health_server_->Shutdown();
+  create_thread_.Stop();  // the creates of calls cut by the shutdown answer them
+  listener_->Stop();      // connections accepted after the shutdown were closed by the server
+  if (health_listener_ != nullptr) health_listener_->Stop();
   writer_.Stop();
   work_.reset();
   for (std::thread& t : threads_) t.join();

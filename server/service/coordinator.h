@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,9 +36,12 @@
 #include "absl/status/statusor.h"
 #include "common/tls/server_tls.h"
 #include "nashnet/v1/coordinator.pb.h"
+#include "server/service/fd_budget.h"
 #include "server/service/game_directory.h"
 #include "server/service/hosted_game.h"
 #include "server/service/record_writer.h"
+#include "server/service/tcp_listener.h"
+#include "server/service/transport_options.h"
 
 namespace nashnet::server {
 
@@ -66,6 +70,9 @@ struct CoordinatorOptions {
   std::string metrics_tls_cert_file;
   std::string metrics_tls_key_file;
   int64_t metrics_timeout_ms = 10000;
+  // Keepalive, connection age and idleness, stream deadlines, descriptors kept free
+  // (transport_options.h).
+  TransportOptions transport;
 
   [[nodiscard]] absl::Status Validate() const;
 };
@@ -96,6 +103,12 @@ class Coordinator {
   // travels with the spec (game.nfg), else InvalidArgument.
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> CreateGame(
       const v1::CreateGameRequest& request);
+  // The same on the coordinator's create thread, never the caller's: building a game allocates
+  // its payoffs and writes its record folder (spec.yaml, the journal's header), work that must
+  // not hold a gRPC callback thread. `done` runs on the create thread with the result; `request`
+  // must stay valid until then (a unary call's request does, until its Finish).
+  void CreateGameAsync(const v1::CreateGameRequest* request,
+                       std::function<void(absl::StatusOr<v1::CreateGameResponse>)> done);
 
   // Stops taking games and joins (health: NOT_SERVING), drains every game — it stops where it is,
   // its journal synced and its summary.json saying "drained", its agents' streams ended with
@@ -108,6 +121,9 @@ class Coordinator {
   [[nodiscard]] const std::vector<std::string>& recovery_errors() const { return recovery_errors_; }
 
   [[nodiscard]] GameDirectory& directory() { return directory_; }
+  // Timers of streams (join and write deadlines) run here.
+  [[nodiscard]] boost::asio::io_context& io() { return io_; }
+  [[nodiscard]] const FdBudget& fds() const { return *fds_; }
 
  private:
   explicit Coordinator(const CoordinatorOptions& options);
@@ -131,10 +147,15 @@ class Coordinator {
   RecordWriter writer_;
   SeatBudget budget_;
   GameDirectory directory_;
-  std::mutex create_mutex_;  // record folders are checked and created one at a time
+  std::mutex create_mutex_;     // record folders are checked and created one at a time
+  RecordWriter create_thread_;  // CreateGameAsync's work, in order
+  std::unique_ptr<FdBudget> fds_;
   std::unique_ptr<CoordinatorService> service_;
+  // The ports are accepted by nashnet (tcp_listener.h: gRPC's own listener dies on EMFILE).
+  std::unique_ptr<TcpListener> listener_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::unique_ptr<TcpListener> health_listener_;
   std::unique_ptr<grpc::Server> health_server_;  // --health-listen
   int health_port_ = 0;
 

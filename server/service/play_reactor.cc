@@ -1,5 +1,6 @@
 #include "server/service/play_reactor.h"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <utility>
 
@@ -34,29 +35,76 @@ absl::Status CheckJoinSizes(const v1::Join& join, RejectReason* reason) {
   return absl::OkStatus();
 }
 
+std::atomic<int64_t> live_play_reactors{0};
+
+grpc::Status UndecodableStatus(size_t bytes) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      absl::StrCat("message: ", bytes,
+                                   " bytes that are not a nashnet.v1.AgentMessage (undecodable)"));
+}
+
 }  // namespace
 
-PlayReactor::PlayReactor(grpc::CallbackServerContext* context, GameDirectory* directory,
-                         ServiceMetrics* metrics)
-    : context_(context), directory_(directory), metrics_(metrics) {
+int64_t LivePlayReactors() { return live_play_reactors.load(std::memory_order_relaxed); }
+
+PlayReactor::~PlayReactor() { live_play_reactors.fetch_sub(1, std::memory_order_relaxed); }
+
+PlayReactor::PlayReactor(grpc::CallbackServerContext* context, const PlayEnv& env)
+    : context_(context), env_(env) {
+  live_play_reactors.fetch_add(1, std::memory_order_relaxed);
   reading_ = true;
-  StartRead(&in_);
+  StartRead(&in_bytes_);
+  if (env_.io != nullptr) {
+    // After StartRead: the deadline may finish the stream at once, and the read then fails.
+    join_timer_.emplace(env_.io);
+    join_timer_->Start(env_.join_timeout, [this] {
+      if (env_.metrics != nullptr) env_.metrics->Rejected(RejectReason::kProtocol);
+      finished_ = true;
+      Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                          absl::StrCat("join: no Join within ", env_.join_timeout.count(),
+                                       " ms of the stream's start (--join-timeout-ms)")));
+    });
+  }
 }
 
 void PlayReactor::OnReadDone(bool ok) {
   if (game_ == nullptr) {
+    // The join deadline finished the stream already: this is its read failing.
+    if (join_timer_.has_value() && !join_timer_->Cancel()) return;
     OnJoin(ok);
     return;
   }
   boost::asio::dispatch(game_->strand(), [this, ok] { OnMessage(ok); });
 }
 
+bool PlayReactor::Decode(size_t* bytes) {
+  *bytes = in_bytes_.Length();
+  // What gRPC would do with a generated message type, minus the silent failure.
+  return grpc::SerializationTraits<v1::AgentMessage>::Deserialize(&in_bytes_, &in_).ok();
+}
+
+void PlayReactor::Write(const v1::CoordinatorMessage& message) {
+  bool own_buffer = false;
+  write_bytes_.Clear();
+  if (!grpc::SerializationTraits<v1::CoordinatorMessage>::Serialize(message, &write_bytes_,
+                                                                    &own_buffer)
+           .ok()) {
+    // Only a message over 2 GiB fails to serialize; ours are bounded far below. Send nothing
+    // rather than garbage: empty bytes read as an empty CoordinatorMessage.
+    write_bytes_.Clear();
+  }
+  StartWrite(&write_bytes_);
+}
+
 void PlayReactor::OnJoin(bool ok) {
   reading_ = false;
   grpc::Status status;
   RejectReason reason = RejectReason::kProtocol;
+  size_t bytes = 0;
   if (!ok) {
     status = grpc::Status(grpc::StatusCode::CANCELLED, "the stream ended before a Join");
+  } else if (!Decode(&bytes)) {
+    status = UndecodableStatus(bytes);
   } else if (in_.kind_case() != v1::AgentMessage::kJoin) {
     status = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                           in_.kind_case() == v1::AgentMessage::kAction
@@ -66,11 +114,11 @@ void PlayReactor::OnJoin(bool ok) {
     status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "join.game_id: missing");
   } else if (absl::Status sizes = CheckJoinSizes(in_.join(), &reason); !sizes.ok()) {
     status = ToGrpcStatus(sizes);
-  } else if (directory_->draining()) {
+  } else if (env_.directory->draining()) {
     reason = RejectReason::kOther;
     status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "the coordinator is shutting down (no new joins)");
-  } else if (std::shared_ptr<HostedGame> game = directory_->Find(in_.join().game_id());
+  } else if (std::shared_ptr<HostedGame> game = env_.directory->Find(in_.join().game_id());
              game == nullptr) {
     reason = RejectReason::kNotFound;
     status = grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -85,7 +133,7 @@ void PlayReactor::OnJoin(bool ok) {
     });
     return;
   }
-  if (ok && metrics_ != nullptr) metrics_->Rejected(reason);  // !ok: the stream just ended
+  if (ok && env_.metrics != nullptr) env_.metrics->Rejected(reason);  // !ok: the stream ended
   finished_ = true;
   Finish(status);
 }
@@ -100,18 +148,23 @@ void PlayReactor::OnMessage(bool ok) {
                      ? grpc::Status::OK
                      : grpc::Status(grpc::StatusCode::CANCELLED, "the agent closed its stream"));
   }
+  if (size_t bytes = 0; !Decode(&bytes)) {
+    if (env_.metrics != nullptr) env_.metrics->Rejected(RejectReason::kProtocol);
+    game_->StreamGone(seat_, this);
+    return Close(UndecodableStatus(bytes));
+  }
   switch (in_.kind_case()) {
     case v1::AgentMessage::kAction:
       game_->OnAction(seat_, this, in_.action());
       break;
     case v1::AgentMessage::kJoin:
-      if (metrics_ != nullptr) metrics_->Rejected(RejectReason::kProtocol);
+      if (env_.metrics != nullptr) env_.metrics->Rejected(RejectReason::kProtocol);
       game_->StreamGone(seat_, this);
       return Close(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                                 absl::StrCat("join: a second Join on the stream of seat ", seat_,
                                              " of game ", game_->id())));
     default:
-      if (metrics_ != nullptr) metrics_->Rejected(RejectReason::kProtocol);
+      if (env_.metrics != nullptr) env_.metrics->Rejected(RejectReason::kProtocol);
       game_->StreamGone(seat_, this);
       return Close(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                 "message: neither join nor action is set"));
@@ -122,7 +175,7 @@ void PlayReactor::OnMessage(bool ok) {
 void PlayReactor::MaybeRead() {
   if (closing_ || reading_ || waiting_) return;
   reading_ = true;
-  StartRead(&in_);
+  StartRead(&in_bytes_);
 }
 
 v1::CoordinatorMessage* PlayReactor::Outbox() {
@@ -154,7 +207,7 @@ v1::CoordinatorMessage* PlayReactor::LastOutbox() {
 void PlayReactor::Send() {
   if (!writing_) {
     writing_ = true;
-    StartWrite(&out_[current_]);
+    Write(out_[current_]);
   } else {
     waiting_ = true;
   }
@@ -173,7 +226,7 @@ void PlayReactor::OnWritten(bool ok) {
     waiting_ = false;
     current_ = 1 - current_;
     writing_ = true;
-    StartWrite(&out_[current_]);
+    Write(out_[current_]);
   }
   MaybeFinish();
   MaybeRead();
@@ -194,6 +247,12 @@ void PlayReactor::Close(const grpc::Status& status) {
   closing_ = true;
   close_status_ = status;
   MaybeFinish();
+  if (!finished_ && env_.io != nullptr) {
+    // Messages still to write (GameOver after a Feedback): a client that does not read them
+    // within the write timeout is cancelled, so the stream finishes whatever the peer does.
+    write_timer_.emplace(env_.io);
+    write_timer_->Start(env_.write_timeout, [context = context_] { context->TryCancel(); });
+  }
 }
 
 void PlayReactor::MaybeFinish() {
@@ -201,7 +260,7 @@ void PlayReactor::MaybeFinish() {
   if (has_last_) {  // the outbox is flushed: the last message, then the finish
     has_last_ = false;
     writing_ = true;
-    StartWrite(&last_);
+    Write(last_);
     return;
   }
   finished_ = true;
@@ -209,6 +268,9 @@ void PlayReactor::MaybeFinish() {
 }
 
 void PlayReactor::OnDone() {
+  // Before returning: the context dies with the call, and the timers' callbacks use it.
+  if (join_timer_.has_value()) join_timer_->Cancel();
+  if (write_timer_.has_value()) write_timer_->Cancel();
   if (game_ == nullptr) {
     delete this;
     return;
