@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/cli_util.h"
 #include "cli/game_info_table.h"
+#include "server/admission.h"
 #include "server/record/number_text.h"
 #include "server/record/run_file.h"
 #include "server/simulation.h"
@@ -76,13 +77,18 @@ int AdminCommands::Create(CoordinatorClient& client) {
     file->ForgetLocations("seed");
     file->ForgetLocations("seeds");
   }
-  // Checked here first, so that mistakes point into the file (file:line:column).
-  absl::StatusOr<server::RunPlan> plan = server::PlanRun(file->spec, file->base_dir);
-  if (!plan.ok()) return ReportError(file->Annotate(plan.status()), kExitUsage);
-  if (plan->spec.seeds() > 1) {
+  // Checked here first, so that mistakes point into the file (file:line:column) — unless the game
+  // is too big to build here for a check (the coordinator admits or refuses it by its estimate).
+  absl::StatusOr<server::GameCost> cost =
+      server::EstimateGameCost(file->spec, {.hosted = true, .base_dir = file->base_dir});
+  if (!cost.ok() || cost->total_bytes() <= server::GameLimits{}.max_game_bytes) {
+    absl::StatusOr<server::RunPlan> plan = server::PlanRun(file->spec, file->base_dir);
+    if (!plan.ok()) return ReportError(file->Annotate(plan.status()), kExitUsage);
+  }
+  if (file->spec.seeds() > 1) {
     return ReportError(
         absl::StrCat(file->Where("seeds"), "seeds: a game is one seed, this run has ",
-                     plan->spec.seeds(), " (pick one with --seed S, or use `nashnet run` for all)"),
+                     file->spec.seeds(), " (pick one with --seed S, or use `nashnet run` for all)"),
         kExitUsage);
   }
   v1::CreateGameRequest request;

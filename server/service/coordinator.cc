@@ -2,17 +2,22 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <malloc.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "server/admission.h"
 #include "server/metrics/metrics_server.h"
 #include "server/metrics/service_metrics.h"
 #include "server/service/admin_service.h"
+#include "server/service/request_bounds.h"
 #include "server/simulation.h"
 
 namespace nashnet::server {
@@ -43,12 +48,26 @@ absl::Status CoordinatorOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("--journal-sync-ms: must be in [0, 3600000], got ", journal.sync.count()));
   }
+  const GameLimits limits{.max_game_bytes = max_game_bytes, .max_round_work = max_round_work};
+  NASHNET_RETURN_IF_ERROR(limits.Validate());
+  if (memory_budget_bytes < max_game_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--memory-budget-bytes: must be >= --max-game-bytes ", max_game_bytes,
+                     ", got ", memory_budget_bytes));
+  }
+  if (max_finished_games < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max-finished-games: must be >= 0, got ", max_finished_games));
+  }
   return ServiceMetricsOptions{.detail_games = metrics_detail_games, .period_ms = metrics_period_ms}
       .Validate();
 }
 
 Coordinator::Coordinator(const CoordinatorOptions& options)
-    : options_(options), budget_(options.max_seats), directory_(options.max_games) {}
+    : options_(options),
+      budget_(options.max_seats),
+      memory_(options.memory_budget_bytes),
+      directory_(options.max_games, options.max_finished_games) {}
 
 absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const CoordinatorOptions& options) {
   NASHNET_RETURN_IF_ERROR(options.Validate());
@@ -138,12 +157,12 @@ HostedGameConfig Coordinator::BaseConfig(const std::string& id) {
   return config;
 }
 
-void Coordinator::Adopt(const std::string& id, std::shared_ptr<HostedGame> game) {
+void Coordinator::Adopt(const std::string& id, std::shared_ptr<HostedGame> game, int64_t charged) {
   {
     std::lock_guard<std::mutex> lock(running_mutex_);
     ++running_;
   }
-  directory_.Commit(id, game);
+  directory_.Commit(id, game, charged);
   // A drain that began while this game was being built did not see it: drain it here.
   const bool draining = directory_.draining();
   boost::asio::dispatch(game->strand(), [game, draining] {
@@ -157,6 +176,7 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
   if (directory_.draining()) {
     return absl::UnavailableError("the coordinator is shutting down (no new games)");
   }
+  NASHNET_RETURN_IF_ERROR(CheckCreateGameBounds(request));
   const v1::RunSpec& spec = request.spec();
   if (spec.seeds() > 1) {
     return absl::InvalidArgumentError(absl::StrCat("seeds: a game is one seed (got ", spec.seeds(),
@@ -167,6 +187,40 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
     NASHNET_RETURN_IF_ERROR(ValidateRecordDir(game_name, "game.name"));
   }
   NASHNET_RETURN_IF_ERROR(ValidateRecordDir(request.record_dir(), "record_dir"));
+  NASHNET_ASSIGN_OR_RETURN(const int64_t charged, Admit(spec, base_dir));
+  // Whatever fails from here hands the charge back.
+  absl::StatusOr<v1::CreateGameResponse> created = Build(request, base_dir, charged);
+  if (!created.ok()) memory_.Release(charged);
+  return created;
+}
+
+absl::StatusOr<int64_t> Coordinator::Admit(const v1::RunSpec& spec,
+                                           const std::filesystem::path& base_dir) {
+  absl::StatusOr<GameCost> cost = EstimateGameCost(spec, {.hosted = true, .base_dir = base_dir});
+  if (!cost.ok()) {
+    // A spec the estimate cannot price is one PlanRun refuses: its message is the canonical one.
+    // (The estimate refuses bad parameters before PlanRun would build anything big.)
+    absl::StatusOr<RunPlan> plan = PlanRun(spec, base_dir);
+    return plan.ok() ? cost.status() : plan.status();
+  }
+  const GameLimits limits{.max_game_bytes = options_.max_game_bytes,
+                          .max_round_work = options_.max_round_work};
+  NASHNET_RETURN_IF_ERROR(CheckGameLimits(*cost, limits));
+  if (!memory_.TryCharge(cost->total_bytes())) {
+    const int64_t used = memory_.used();
+    return absl::ResourceExhaustedError(absl::StrCat(
+        cost->field, ": ", cost->label, " needs ", ApproximateBytes(cost->total_bytes()),
+        " (estimate); --memory-budget-bytes ", options_.memory_budget_bytes, " has ",
+        ApproximateBytes(std::max<int64_t>(options_.memory_budget_bytes - used, 0)), " left (",
+        memory_.games(), " games hold ", ApproximateBytes(used), ")"));
+  }
+  return cost->total_bytes();
+}
+
+absl::StatusOr<v1::CreateGameResponse> Coordinator::Build(const v1::CreateGameRequest& request,
+                                                          const std::filesystem::path& base_dir,
+                                                          int64_t charged) {
+  const v1::RunSpec& spec = request.spec();
   absl::StatusOr<RunPlan> plan = PlanRun(spec, base_dir);
   if (!plan.ok()) return plan.status();  // names the spec field ("feedback.sigma: ...")
   NASHNET_RETURN_IF_ERROR(CheckServiceSpec(*plan));
@@ -191,7 +245,7 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
     directory_.Abandon(id);
     return game.status();
   }
-  Adopt(id, *game);
+  Adopt(id, *game, charged);
 
   v1::CreateGameResponse response;
   response.set_game_id(id);
@@ -200,7 +254,20 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
 }
 
 void Coordinator::GameOver(const std::string& id) {
-  directory_.Finished(id);  // listed still, but no longer counted against --max-games
+  // On the game's strand, at the end of its Finish: its final info replaces it in the directory
+  // (listed still, no longer counted against --max-games).
+  v1::GameInfo info;
+  std::shared_ptr<HostedGame> game = directory_.Find(id);
+  if (game != nullptr) game->FillInfo(&info);
+  GameDirectory::Ended ended = directory_.Finished(id, std::move(info));
+  // Let go of the game off its strand; once destroyed (with the last handler that holds it),
+  // hand its memory back to the system and its charge back to the budget.
+  boost::asio::post(io_, [this, game = std::move(game), ended = std::move(ended)]() mutable {
+    game.reset();
+    ended.game.reset();
+    malloc_trim(0);
+    memory_.Release(ended.charged);
+  });
   std::lock_guard<std::mutex> lock(running_mutex_);
   --running_;
   running_changed_.notify_all();

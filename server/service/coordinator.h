@@ -36,6 +36,7 @@
 #include "nashnet/v1/coordinator.pb.h"
 #include "server/service/game_directory.h"
 #include "server/service/hosted_game.h"
+#include "server/service/memory_budget.h"
 #include "server/service/record_writer.h"
 
 namespace nashnet::server {
@@ -58,6 +59,15 @@ struct CoordinatorOptions {
   std::string health_listen;
   // At start, recover the unfinished games of records_dir from their journals (--no-recover: no).
   bool recover = true;
+  // Admission (server/admission.h): one game's estimated cost at most max_game_bytes and
+  // max_round_work operations per round; all games not over together at most
+  // memory_budget_bytes (charged at CreateGame, released when a game ends). RESOURCE_EXHAUSTED
+  // naming the spec field that makes a game big.
+  int64_t max_game_bytes = int64_t{256} << 20;     // --max-game-bytes
+  int64_t memory_budget_bytes = int64_t{1} << 30;  // --memory-budget-bytes
+  double max_round_work = 1e9;                     // --max-round-work
+  // Ended games whose final GameInfo stays in memory; older ones are listed from their records.
+  int64_t max_finished_games = 1000;  // --max-finished-games
 
   [[nodiscard]] absl::Status Validate() const;
 };
@@ -101,16 +111,29 @@ class Coordinator {
   [[nodiscard]] const std::vector<std::string>& recovery_errors() const { return recovery_errors_; }
 
   [[nodiscard]] GameDirectory& directory() { return directory_; }
+  // The disk thread (ListGames reads retired games' records there).
+  [[nodiscard]] RecordWriter& disk() { return writer_; }
+  // The memory budget every game's estimated cost is charged against.
+  [[nodiscard]] const MemoryBudget& memory() const { return memory_; }
 
  private:
   explicit Coordinator(const CoordinatorOptions& options);
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> DoCreateGame(
       const v1::CreateGameRequest& request, const std::filesystem::path& base_dir, bool trusted);
+  // DoCreateGame past admission: plans, reserves and builds the game.
+  [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> Build(const v1::CreateGameRequest& request,
+                                                             const std::filesystem::path& base_dir,
+                                                             int64_t charged);
   void GameOver(const std::string& id);
   // Recovers the unfinished games under options_.records_dir.
   void RecoverGames();
   // Registers a built game (counted running until it is over) and begins it on its strand.
-  void Adopt(const std::string& id, std::shared_ptr<HostedGame> game);
+  // `charged`: the bytes of the memory budget it holds until it ends.
+  void Adopt(const std::string& id, std::shared_ptr<HostedGame> game, int64_t charged);
+  // Admission: the game's estimated cost within the per-game limits and the memory budget (then
+  // charged: the bytes are returned), or RESOURCE_EXHAUSTED naming the spec field.
+  [[nodiscard]] absl::StatusOr<int64_t> Admit(const v1::RunSpec& spec,
+                                              const std::filesystem::path& base_dir);
   [[nodiscard]] HostedGameConfig BaseConfig(const std::string& id);
 
   const CoordinatorOptions options_;
@@ -123,6 +146,7 @@ class Coordinator {
   std::vector<std::thread> threads_;
   RecordWriter writer_;
   SeatBudget budget_;
+  MemoryBudget memory_;
   GameDirectory directory_;
   std::mutex create_mutex_;  // record folders are checked and created one at a time
   std::unique_ptr<CoordinatorService> service_;
