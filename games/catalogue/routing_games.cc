@@ -62,13 +62,13 @@ GameFootprint CongestionFootprint(int64_t players, int64_t resources, int64_t ro
   f.kind = ActionKind::kFinite;
   f.players = players;
   f.action_groups = {{routes, players}};
-  f.profiles = 1;
-  for (int64_t i = 0; i < players && f.profiles < GameFootprint::kManyProfiles / routes; ++i) {
+  f.profiles = 1;  // routes^players, saturating at kManyProfiles
+  for (int64_t i = 0; i < players && routes > 1; ++i) {
+    if (f.profiles > GameFootprint::kManyProfiles / routes) {
+      f.profiles = GameFootprint::kManyProfiles;
+      break;
+    }
     f.profiles *= routes;
-  }
-  if (players > 0 && f.profiles < GameFootprint::kManyProfiles && routes > 1 &&
-      f.profiles * routes > GameFootprint::kManyProfiles) {
-    f.profiles = GameFootprint::kManyProfiles;
   }
   const int64_t game = 2 * HeapBytes(kLatencyBytes * resources) +     // latencies_, shifted_
                        2 * HeapBytes(4 * (routes + resources + 2)) +  // the CSR offsets

@@ -27,6 +27,14 @@ using server::ParseRunSpecYaml;
 
 using std::chrono::seconds;
 
+// AddressSanitizer's redzones, shadow and quarantine (freed memory held back) make RSS say
+// nothing about the coordinator's own use: the RSS checks are for the release build.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeaningful = false;
+#else
+constexpr bool kRssMeaningful = true;
+#endif
+
 // The process' resident set (VmRSS) in bytes; 0 if it cannot be read.
 int64_t ResidentBytes(pid_t pid) {
   std::istringstream status(ReadFile(absl::StrCat("/proc/", pid, "/status")));
@@ -84,8 +92,10 @@ TEST_F(Admission, TheIssuesGamesAreRefusedNamingTheParameterWithoutGrowing) {
         << id.status();
     const int64_t rss = Rss();
     EXPECT_GT(rss, 0);
-    EXPECT_LT(rss, kUntouched) << "the coordinator grew to " << rss << " bytes";
-    EXPECT_LT(rss, kBudget);
+    if (kRssMeaningful) {
+      EXPECT_LT(rss, kUntouched) << "the coordinator grew to " << rss << " bytes";
+      EXPECT_LT(rss, kBudget);
+    }
   }
   // It still serves: a small game is created and listed.
   ASSERT_TRUE(coordinator_->CreateGame(MakeSpec("prisoners_dilemma", 10), "small").ok());
@@ -111,7 +121,9 @@ TEST_F(Admission, TheBudgetIsChargedAtCreateAndReleasedWhenAGameEnds) {
   ASSERT_TRUE(coordinator_->CreateGame(spec, "b").ok());
   const int64_t two_games = Rss();
   EXPECT_GT(two_games, idle + estimate / 4) << "the games were built";
-  EXPECT_LT(two_games, budget) << "RSS " << two_games << " over --memory-budget-bytes";
+  if (kRssMeaningful) {
+    EXPECT_LT(two_games, budget) << "RSS " << two_games << " over --memory-budget-bytes";
+  }
   absl::StatusOr<std::string> third = coordinator_->CreateGame(spec, "c");
   ASSERT_FALSE(third.ok());
   EXPECT_EQ(third.status().code(), absl::StatusCode::kResourceExhausted);
@@ -122,7 +134,9 @@ TEST_F(Admission, TheBudgetIsChargedAtCreateAndReleasedWhenAGameEnds) {
             std::string::npos)
       << third.status();
   EXPECT_NE(third.status().message().find("2 games hold"), std::string::npos) << third.status();
-  EXPECT_LT(Rss(), two_games + estimate / 4) << "a refused game must not be built";
+  if (kRssMeaningful) {
+    EXPECT_LT(Rss(), two_games + estimate / 4) << "a refused game must not be built";
+  }
 
   // One ends: its charge comes back (once its objects are destroyed), and "c" fits.
   ASSERT_TRUE(coordinator_->StopGame("a").ok());
@@ -134,18 +148,20 @@ TEST_F(Admission, TheBudgetIsChargedAtCreateAndReleasedWhenAGameEnds) {
       },
       seconds(10)))
       << created.status();
-  EXPECT_LT(Rss(), budget);
+  if (kRssMeaningful) {
+    EXPECT_LT(Rss(), budget);
+  }
 
   // All end: RSS returns to within half a game of idle.
   ASSERT_TRUE(coordinator_->StopGame("b").ok());
   ASSERT_TRUE(coordinator_->StopGame("c").ok());
   int64_t after = 0;
-  EXPECT_TRUE(WaitUntil(
-      [&] {
-        after = Rss();
-        return after < idle + estimate / 2;
-      },
-      seconds(10)))
+  EXPECT_TRUE(!kRssMeaningful || WaitUntil(
+                                     [&] {
+                                       after = Rss();
+                                       return after < idle + estimate / 2;
+                                     },
+                                     seconds(10)))
       << "RSS " << after << " after every game ended; idle " << idle << ", estimate " << estimate;
   // Ended games stay visible.
   absl::StatusOr<v1::GameInfo> a = coordinator_->GetGame("a");
