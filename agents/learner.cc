@@ -7,8 +7,10 @@
 #include "agents/hda.h"
 #include "agents/hedge.h"
 #include "agents/kernel_da.h"
+#include "agents/learner_cost.h"
 #include "agents/learner_params.h"
 #include "common/status_macros.h"
+#include "games/footprint.h"
 
 namespace nashnet::agents {
 namespace {
@@ -28,28 +30,26 @@ absl::StatusOr<std::unique_ptr<Learner>> Upcast(std::string_view algorithm,
   return std::unique_ptr<Learner>(std::move(learner).value());
 }
 
-absl::StatusOr<std::unique_ptr<Learner>> MakeHedge(const LearnerParams& params,
-                                                   const PlayerView& view) {
+absl::StatusOr<HedgeOptions> ParseHedge(const LearnerParams& params, const PlayerView& view) {
   HedgeOptions o = HedgeOptions::Defaults(view);
   ParamReader reader("hedge", params);
   reader.Read("gamma0", &o.gamma0);
   reader.Read("beta", &o.beta);
   NASHNET_RETURN_IF_ERROR(reader.Finish());
-  return Upcast("hedge", HedgeLearner::Create(view, o));
+  return o;
 }
 
-absl::StatusOr<std::unique_ptr<Learner>> MakeHedgeLr(const LearnerParams& params,
-                                                     const PlayerView& view) {
+absl::StatusOr<HedgeLrOptions> ParseHedgeLr(const LearnerParams& params, const PlayerView& view) {
   HedgeLrOptions o = HedgeLrOptions::Defaults(view);
   ParamReader reader("hedge-lr", params);
   reader.Read("eta0", &o.eta0);
   reader.Read("eta_exponent", &o.eta_exponent);
   NASHNET_RETURN_IF_ERROR(reader.Finish());
-  return Upcast("hedge-lr", HedgeLrLearner::Create(view, o));
+  return o;
 }
 
-absl::StatusOr<std::unique_ptr<Learner>> MakeBanditHedge(const LearnerParams& params,
-                                                         const PlayerView& view) {
+absl::StatusOr<BanditHedgeOptions> ParseBanditHedge(const LearnerParams& params,
+                                                    const PlayerView& view) {
   BanditHedgeOptions o = BanditHedgeOptions::Defaults(view);
   ParamReader reader("bandit-hedge", params);
   reader.Read("gamma0", &o.gamma0);
@@ -57,11 +57,10 @@ absl::StatusOr<std::unique_ptr<Learner>> MakeBanditHedge(const LearnerParams& pa
   reader.Read("epsilon0", &o.epsilon0);
   reader.Read("epsilon_exponent", &o.epsilon_exponent);
   NASHNET_RETURN_IF_ERROR(reader.Finish());
-  return Upcast("bandit-hedge", BanditHedgeLearner::Create(view, o));
+  return o;
 }
 
-absl::StatusOr<std::unique_ptr<Learner>> MakeKernelDa(const LearnerParams& params,
-                                                      const PlayerView& view) {
+absl::StatusOr<KernelDaOptions> ParseKernelDa(const LearnerParams& params, const PlayerView& view) {
   KernelDaOptions o = KernelDaOptions::Defaults(view);
   ParamReader reader("kernel-da", params);
   reader.Read("eta0", &o.eta0);
@@ -76,11 +75,10 @@ absl::StatusOr<std::unique_ptr<Learner>> MakeKernelDa(const LearnerParams& param
     return absl::InvalidArgumentError(
         absl::StrCat("kernel-da: grid must be >= 1 cells per dimension, got ", o.grid));
   }
-  return Upcast("kernel-da", KernelDaLearner::Create(view, o));
+  return o;
 }
 
-absl::StatusOr<std::unique_ptr<Learner>> MakeHda(const LearnerParams& params,
-                                                 const PlayerView& view) {
+absl::StatusOr<HdaOptions> ParseHda(const LearnerParams& params, const PlayerView& view) {
   HdaOptions o = HdaOptions::Defaults(view);
   ParamReader reader("hda", params);
   reader.Read("eta0", &o.eta0);
@@ -95,6 +93,117 @@ absl::StatusOr<std::unique_ptr<Learner>> MakeHda(const LearnerParams& params,
   NASHNET_RETURN_IF_ERROR(reader.Finish());
   o.restart_every = restart_every;
   if (params.contains("variation_exponent")) o.variation_exponent = variation_exponent;
+  return o;
+}
+
+// The heap bytes of a learner object of type T (allocated by its Create).
+template <typename T>
+constexpr int64_t ObjectBytes() {
+  return games::HeapBytes(static_cast<int64_t>(sizeof(T)));
+}
+
+// A continuous learner's strategy over n cells in dimension d: masses and cell bounds.
+int64_t CellStrategyBytes(int64_t n, int d) {
+  return games::DoublesBytes(n) + 2 * games::DoublesBytes(static_cast<int64_t>(d) * n);
+}
+
+}  // namespace
+
+absl::StatusOr<LearnerCost> EstimateLearnerCost(std::string_view algorithm,
+                                                const LearnerParams& params,
+                                                const PlayerView& view) {
+  using games::DoublesBytes;
+  LearnerCost cost;
+  const int64_t a = view.num_actions;
+  // Gibbs weights (an exp per entry), the shift, sampling: a handful of operations per entry.
+  constexpr double kPerEntry = 6.0;
+  if (algorithm == "hedge") {
+    NASHNET_ASSIGN_OR_RETURN(HedgeOptions o, ParseHedge(params, view));
+    NASHNET_RETURN_IF_ERROR(Named("hedge", o.Validate()));
+    cost.bytes = ObjectBytes<HedgeLearner>() + 2 * DoublesBytes(a);
+  } else if (algorithm == "hedge-lr") {
+    NASHNET_ASSIGN_OR_RETURN(HedgeLrOptions o, ParseHedgeLr(params, view));
+    NASHNET_RETURN_IF_ERROR(Named("hedge-lr", o.Validate()));
+    cost.bytes = ObjectBytes<HedgeLrLearner>() + 2 * DoublesBytes(a);
+  } else if (algorithm == "bandit-hedge") {
+    NASHNET_ASSIGN_OR_RETURN(BanditHedgeOptions o, ParseBanditHedge(params, view));
+    NASHNET_RETURN_IF_ERROR(Named("bandit-hedge", o.Validate()));
+    cost.bytes = ObjectBytes<BanditHedgeLearner>() + 3 * DoublesBytes(a);
+  } else if (algorithm == "kernel-da") {
+    NASHNET_ASSIGN_OR_RETURN(KernelDaOptions o, ParseKernelDa(params, view));
+    const int d = view.box.dimension();
+    NASHNET_RETURN_IF_ERROR(Named("kernel-da", o.Validate(d)));
+    const bool bandit = view.feedback == FeedbackModel::kBandit;
+    if (o.grid == 0) {
+      o.grid = o.AutoGrid(d, view.horizon, bandit);
+    } else {
+      cost.size_param = "grid";
+    }
+    int64_t n = 1;
+    for (int j = 0; j < d; ++j) n *= o.grid;  // <= kMaxCells (Validate)
+    cost.bytes = ObjectBytes<KernelDaLearner>() + DoublesBytes(int64_t{d} * n) +
+                 2 * DoublesBytes(n) + CellStrategyBytes(n, d) + 3 * DoublesBytes(d) +
+                 (bandit ? games::HeapBytes(4 * n) : 0);
+    cost.payoff_calls = bandit ? 0 : n;
+    cost.strategy_size = n;
+    cost.round_work = kPerEntry * static_cast<double>(n) * (bandit ? 2.0 : 1.0);
+    return cost;
+  } else if (algorithm == "hda") {
+    NASHNET_ASSIGN_OR_RETURN(HdaOptions o, ParseHda(params, view));
+    const int d = view.box.dimension();
+    NASHNET_RETURN_IF_ERROR(Named("hda", o.Validate(d)));
+    absl::StatusOr<int64_t> block_length = o.BlockLength(view.horizon, d);
+    if (!block_length.ok()) return Named("hda", block_length.status());
+    const int64_t block = *block_length;
+    // The finest level it reaches: within a block (restarts), else by the horizon.
+    const int64_t last = block > 0 ? block : view.horizon;
+    const int level = last > 0 ? o.Level(last) : o.max_level;
+    if (params.contains("max_level") && level == o.max_level) cost.size_param = "max_level";
+    if (params.contains("refinement") && level < o.max_level) cost.size_param = "refinement";
+    const int64_t n = int64_t{1} << level;
+    // Scores, p and the strategy; a refinement builds the finer scores before the old go.
+    cost.bytes = ObjectBytes<HdaLearner>() + 3 * DoublesBytes(n) + CellStrategyBytes(n, d) +
+                 6 * DoublesBytes(d);
+    cost.strategy_size = n;
+    cost.round_work = kPerEntry * static_cast<double>(n);
+    return cost;
+  } else {
+    return MakeLearner(algorithm, params, view).status();  // the unknown-algorithm error
+  }
+  cost.strategy_size = a;
+  cost.round_work = kPerEntry * static_cast<double>(a);
+  return cost;
+}
+
+namespace {
+
+absl::StatusOr<std::unique_ptr<Learner>> MakeHedge(const LearnerParams& params,
+                                                   const PlayerView& view) {
+  NASHNET_ASSIGN_OR_RETURN(HedgeOptions o, ParseHedge(params, view));
+  return Upcast("hedge", HedgeLearner::Create(view, o));
+}
+
+absl::StatusOr<std::unique_ptr<Learner>> MakeHedgeLr(const LearnerParams& params,
+                                                     const PlayerView& view) {
+  NASHNET_ASSIGN_OR_RETURN(HedgeLrOptions o, ParseHedgeLr(params, view));
+  return Upcast("hedge-lr", HedgeLrLearner::Create(view, o));
+}
+
+absl::StatusOr<std::unique_ptr<Learner>> MakeBanditHedge(const LearnerParams& params,
+                                                         const PlayerView& view) {
+  NASHNET_ASSIGN_OR_RETURN(BanditHedgeOptions o, ParseBanditHedge(params, view));
+  return Upcast("bandit-hedge", BanditHedgeLearner::Create(view, o));
+}
+
+absl::StatusOr<std::unique_ptr<Learner>> MakeKernelDa(const LearnerParams& params,
+                                                      const PlayerView& view) {
+  NASHNET_ASSIGN_OR_RETURN(KernelDaOptions o, ParseKernelDa(params, view));
+  return Upcast("kernel-da", KernelDaLearner::Create(view, o));
+}
+
+absl::StatusOr<std::unique_ptr<Learner>> MakeHda(const LearnerParams& params,
+                                                 const PlayerView& view) {
+  NASHNET_ASSIGN_OR_RETURN(HdaOptions o, ParseHda(params, view));
   return Upcast("hda", HdaLearner::Create(view, o));
 }
 

@@ -9,6 +9,7 @@
 #include "cli/cli_util.h"
 #include "cli/game_info_table.h"
 #include "common/secret_source.h"
+#include "server/admission.h"
 #include "server/record/number_text.h"
 #include "server/record/run_file.h"
 #include "server/simulation.h"
@@ -104,13 +105,17 @@ int AdminCommands::Create(CoordinatorClient& client) {
     file->ForgetLocations("seeds");
   }
   // Checked here first, as the coordinator will (a game file is in the spec already: the reader
-  // put it there), so that mistakes point into the file (file:line:column).
-  absl::StatusOr<server::RunPlan> plan = server::PlanRun(file->spec);
-  if (!plan.ok()) return ReportError(file->Annotate(plan.status()), kExitUsage);
-  if (plan->spec.seeds() > 1) {
+  // put it there), so that mistakes point into the file (file:line:column) — unless the game is
+  // too big to build here for a check (the coordinator admits or refuses it by its estimate).
+  absl::StatusOr<server::GameCost> cost = server::EstimateGameCost(file->spec, {.hosted = true});
+  if (!cost.ok() || cost->total_bytes() <= server::GameLimits{}.max_game_bytes) {
+    absl::StatusOr<server::RunPlan> plan = server::PlanRun(file->spec);
+    if (!plan.ok()) return ReportError(file->Annotate(plan.status()), kExitUsage);
+  }
+  if (file->spec.seeds() > 1) {
     return ReportError(
         absl::StrCat(file->Where("seeds"), "seeds: a game is one seed, this run has ",
-                     plan->spec.seeds(), " (pick one with --seed S, or use `nashnet run` for all)"),
+                     file->spec.seeds(), " (pick one with --seed S, or use `nashnet run` for all)"),
         kExitUsage);
   }
   v1::CreateGameRequest request;

@@ -66,14 +66,26 @@ absl::StatusOr<v1::CreateGameResponse> CoordinatorClient::CreateGame(
 }
 
 absl::StatusOr<v1::ListGamesResponse> CoordinatorClient::ListGames() {
-  grpc::ClientContext context;
-  Prepare(&context, true);
-  v1::ListGamesResponse response;
-  if (absl::Status st = FromGrpc(stub_->ListGames(&context, v1::ListGamesRequest(), &response));
-      !st.ok()) {
-    return st;
+  // Page after page (each a call of its own, each within the message limit) until the last.
+  constexpr int kMaxPages = 1'000'000;
+  v1::ListGamesResponse all;
+  v1::ListGamesRequest request;
+  request.set_page_size(1000);
+  for (int page = 0; page < kMaxPages; ++page) {
+    grpc::ClientContext context;
+    Prepare(&context, true);
+    v1::ListGamesResponse response;
+    if (absl::Status st = FromGrpc(stub_->ListGames(&context, request, &response)); !st.ok()) {
+      return st;
+    }
+    for (v1::GameInfo& game : *response.mutable_games()) *all.add_games() = std::move(game);
+    if (response.next_page_token().empty()) return all;
+    if (response.next_page_token() == request.page_token()) {
+      return absl::InternalError("ListGames: the coordinator returned the same page token twice");
+    }
+    request.set_page_token(response.next_page_token());
   }
-  return response;
+  return absl::InternalError(absl::StrCat("ListGames: more than ", kMaxPages, " pages"));
 }
 
 absl::StatusOr<v1::GameInfo> CoordinatorClient::GetGame(const std::string& game_id) {

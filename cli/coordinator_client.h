@@ -68,6 +68,7 @@ class CoordinatorClient {
 
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> CreateGame(
       const v1::CreateGameRequest& request);
+  // Every game: follows ListGames pages to the last (next_page_token empty).
   [[nodiscard]] absl::StatusOr<v1::ListGamesResponse> ListGames();
   [[nodiscard]] absl::StatusOr<v1::GameInfo> GetGame(const std::string& game_id);
   [[nodiscard]] absl::StatusOr<v1::GameInfo> StopGame(const std::string& game_id);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/cli_util.h"
 #include "cli/summary_table.h"
+#include "server/admission.h"
 #include "server/record/run_file.h"
 #include "server/record/string_view_compat.h"
 #include "server/service/metrics_wire.h"
@@ -89,7 +90,12 @@ std::string RenderGameSummary(const v1::RunSpec& spec, const v1::RoundMetrics& l
   // the spec; never a path, which would name a file of the coordinator's); else the spec's game
   // name, and points recognised from the latest metrics.
   SummaryContext context;
-  if (absl::StatusOr<server::RunPlan> plan = server::PlanRun(spec); plan.ok()) {
+  // Not a game too big to build here for a table (by its admission estimate).
+  constexpr int64_t kMaxBuiltHere = int64_t{64} << 20;
+  absl::StatusOr<server::GameCost> cost = server::EstimateGameCost(spec, {.hosted = true});
+  absl::StatusOr<server::RunPlan> plan = absl::ResourceExhaustedError("too big to build here");
+  if (cost.ok() && cost->total_bytes() <= kMaxBuiltHere) plan = server::PlanRun(spec);
+  if (plan.ok()) {
     context = ContextOf(*plan);
   } else {
     context.game_name = spec.game().name();

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "games/footprint.h"
 #include "games/normal_form_game.h"
 
 namespace nashnet::games {
@@ -33,6 +34,19 @@ enum class NfgVersion { kPayoff, kOutcome };
 // Reads and parses a file (NotFound / InvalidArgument naming the path).
 [[nodiscard]] absl::StatusOr<std::shared_ptr<const NormalFormGame>> ReadNfgFile(
     const std::string& path);
+
+// The footprint (games/footprint.h) of the game in .nfg `text` from its header alone: the title,
+// players and strategies are read (with ParseNfg's errors), nothing after them. `file_bytes` is
+// the size of the whole file when `text` is only its beginning: a header that promises more pure
+// profiles than the file can hold is refused, as ParseNfg refuses it.
+[[nodiscard]] absl::StatusOr<GameFootprint> NfgFootprint(std::string_view text,
+                                                         std::string_view source_name,
+                                                         int64_t file_bytes);
+
+// The same for a file, of which the first kMaxNfgHeaderBytes are read (ReadNfgFile's errors for
+// a missing, unreadable or irregular file; InvalidArgument for a header longer than that).
+[[nodiscard]] absl::StatusOr<GameFootprint> ReadNfgFileFootprint(const std::string& path);
+inline constexpr int64_t kMaxNfgHeaderBytes = int64_t{1} << 20;
 
 // Writes a game as .nfg text that ParseNfg reads back to an identical game (payoffs printed
 // with full double precision, `%.17g`, or exactly as integers when integral).

@@ -11,6 +11,7 @@
 //   outcome    := '{' STRING NUMBER (','? NUMBER){N-1} '}'
 //
 // and every departure is reported at the token where it happens.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -35,8 +36,17 @@ constexpr int64_t kMaxPayoffEntries = int64_t{1} << 28;
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view source)
-      : lexer_(text, source), size_(text.size()) {}
+  // `size`: the whole file's bytes when `text` is only its beginning (NfgFootprint).
+  Parser(std::string_view text, std::string_view source, size_t size)
+      : lexer_(text, source), size_(size) {}
+  Parser(std::string_view text, std::string_view source) : Parser(text, source, text.size()) {}
+
+  // The header alone: title, players, strategy counts (data->num_actions).
+  absl::Status ParseShape(NormalFormGameData* data) {
+    NASHNET_RETURN_IF_ERROR(ParseHeader(data));
+    NASHNET_RETURN_IF_ERROR(ParsePlayers(data));
+    return ParseStrategies(data);
+  }
 
   absl::StatusOr<std::shared_ptr<const NormalFormGame>> Parse() {
     NormalFormGameData data;
@@ -302,7 +312,30 @@ absl::StatusOr<std::shared_ptr<const NormalFormGame>> ParseNfg(std::string_view 
   return Parser(text, source_name).Parse();
 }
 
-absl::StatusOr<std::shared_ptr<const NormalFormGame>> ReadNfgFile(const std::string& path) {
+absl::StatusOr<GameFootprint> NfgFootprint(std::string_view text, std::string_view source_name,
+                                           int64_t file_bytes) {
+  Parser parser(
+      text, source_name,
+      static_cast<size_t>(std::max<int64_t>(file_bytes, static_cast<int64_t>(text.size()))));
+  NormalFormGameData data;
+  if (absl::Status st = parser.ParseShape(&data); !st.ok()) {
+    if (static_cast<int64_t>(text.size()) < file_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(std::string(source_name),
+                       ": the header (players and strategies) is not within the first ",
+                       text.size(), " bytes (", st.message(), ")"));
+    }
+    return st;
+  }
+  std::vector<int64_t> counts(data.num_actions.begin(), data.num_actions.end());
+  return TensorFootprint(counts, absl::StrCat(".nfg game \"", data.title.substr(0, 64), "\" with ",
+                                              counts.size(), " players"));
+}
+
+namespace {
+
+// ReadNfgFile's checks before reading: not a directory, a regular file if it exists.
+absl::Status CheckNfgPath(const std::string& path) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a .nfg file"));
@@ -311,6 +344,32 @@ absl::StatusOr<std::shared_ptr<const NormalFormGame>> ReadNfgFile(const std::str
   if (std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error)) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<GameFootprint> ReadNfgFileFootprint(const std::string& path) {
+  NASHNET_RETURN_IF_ERROR(CheckNfgPath(path));
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot open .nfg file: ", std::strerror(errno)));
+  }
+  std::string head(static_cast<size_t>(kMaxNfgHeaderBytes), '\0');
+  file.read(head.data(), static_cast<std::streamsize>(head.size()));
+  if (file.bad()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": read error: ", std::strerror(errno)));
+  }
+  head.resize(static_cast<size_t>(file.gcount()));
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  return NfgFootprint(head, path,
+                      error ? static_cast<int64_t>(head.size()) : static_cast<int64_t>(size));
+}
+
+absl::StatusOr<std::shared_ptr<const NormalFormGame>> ReadNfgFile(const std::string& path) {
+  NASHNET_RETURN_IF_ERROR(CheckNfgPath(path));
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     return absl::NotFoundError(

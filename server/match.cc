@@ -228,7 +228,8 @@ absl::Status Match::SubmitAction(int player, const agents::Action& action,
     const int n = s.finite->num_actions(player);
     if (action.index < 0 || action.index >= n) {
       return absl::InvalidArgumentError(
-          absl::StrFormat("player %d: action %d out of range [0, %d)", player, action.index, n));
+          absl::StrFormat("action.index: %d out of range [0, %d) (player %d has %d actions)",
+                          action.index, n, player, n));
     }
     if (has_strategy) {
       if (strategy->probabilities.size() != n) {

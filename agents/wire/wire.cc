@@ -212,11 +212,25 @@ void ActionToProto(int64_t round, const Action& action, const MixedStrategy* str
 absl::StatusOr<WireAction> ActionFromProto(const v1::Action& action, int dimension) {
   WireAction out;
   out.round = action.round();
+  const bool finite = dimension == 0;
   switch (action.played_case()) {
     case v1::Action::kIndex:
+      if (!finite) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "action.index: the game is continuous (its actions are points in [lower, upper]^",
+            dimension, "); send action.point"));
+      }
+      if (action.index() < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("action.index: ", action.index(), " is negative (indices start at 0)"));
+      }
       out.action.index = action.index();
       break;
     case v1::Action::kPoint:
+      if (finite) {
+        return absl::InvalidArgumentError(
+            "action.point: the game is finite (its actions are indices); send action.index");
+      }
       NASHNET_RETURN_IF_ERROR(
           CheckFinite(action.point().coordinates(), "action.point.coordinates"));
       out.action.point = VectorFromRepeated(action.point().coordinates());
@@ -236,7 +250,15 @@ absl::StatusOr<WireAction> ActionFromProto(const v1::Action& action, int dimensi
                                                      action.probability(),
                                                      "); leave it unset when unknown"));
     }
-    out.action.probability = action.probability();
+    // The probability of the played action (finite games) or its density (continuous games).
+    const double p = action.probability();
+    if (p < 0.0 || (finite && p > 1.0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("action.probability: ", p, finite ? " is not in [0, 1]" : " is negative",
+                       " (the ", finite ? "probability" : "density",
+                       " of the played action; leave it unset when unknown)"));
+    }
+    out.action.probability = p;
   }
   return out;
 }

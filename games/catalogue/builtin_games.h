@@ -20,8 +20,9 @@ void RegisterRoutingGames(GameRegistry* registry);
 // cournot (cournot.cc), online_bumps, online_drift (online_losses.cc).
 void RegisterContinuousGames(GameRegistry* registry);
 
-// The cournot entry's make function (cournot.cc).
+// The cournot entry's make and footprint functions (cournot.cc).
 [[nodiscard]] absl::StatusOr<std::shared_ptr<const Game>> MakeCournot(const GameParams& params);
+[[nodiscard]] absl::StatusOr<GameFootprint> CournotFootprint(const GameParams& params);
 
 }  // namespace nashnet::games::catalogue_internal
 

@@ -75,7 +75,9 @@ std::optional<PointProfile> CournotGame::equilibrium() const {
 
 namespace catalogue_internal {
 
-absl::StatusOr<std::shared_ptr<const Game>> MakeCournot(const GameParams& p) {
+namespace {
+
+absl::StatusOr<CournotOptions> ParseCournotOptions(const GameParams& p) {
   constexpr double kBig = 1e12;
   CournotOptions options;
   NASHNET_ASSIGN_OR_RETURN(int64_t players, ParseIntParam(p, "players", 1, 1'000'000));
@@ -86,6 +88,32 @@ absl::StatusOr<std::shared_ptr<const Game>> MakeCournot(const GameParams& p) {
   NASHNET_ASSIGN_OR_RETURN(options.q_max, ParseDoubleParam(p, "q_max", -kBig, kBig));
   absl::Status valid = options.Validate();
   if (!valid.ok()) return absl::InvalidArgumentError(absl::StrCat("parameter ", valid.message()));
+  return options;
+}
+
+}  // namespace
+
+absl::StatusOr<GameFootprint> CournotFootprint(const GameParams& p) {
+  NASHNET_ASSIGN_OR_RETURN(CournotOptions options, ParseCournotOptions(p));
+  GameFootprint f;
+  f.kind = ActionKind::kContinuous;
+  f.players = options.players;
+  f.dimension = 1;
+  f.has_equilibrium_point = true;
+  f.time_varying = false;
+  f.game_bytes = 0;  // five doubles and a payoff range: the object itself
+  // Payoffs: the total quantity, then one product per firm; PayoffsAgainst sums the others'
+  // quantities once per call (O(N)), then one product per point.
+  f.payoff_work = 2.0 * options.players;
+  f.against_call_work = options.players;
+  f.against_point_work = 2.0;
+  f.label = absl::StrCat("cournot with ", options.players, " players");
+  f.size_params = {"players"};
+  return f;
+}
+
+absl::StatusOr<std::shared_ptr<const Game>> MakeCournot(const GameParams& p) {
+  NASHNET_ASSIGN_OR_RETURN(CournotOptions options, ParseCournotOptions(p));
   NASHNET_ASSIGN_OR_RETURN(std::shared_ptr<const CournotGame> game,
                            CournotGame::Create(options, CanonicalGameName("cournot", p)));
   return std::shared_ptr<const Game>(std::move(game));

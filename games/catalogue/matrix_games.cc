@@ -1,12 +1,15 @@
 // The classic 2-player matrix games of the catalogue, as NormalFormGames with their payoffs as
 // parameters. Action 0 is the first row/column as listed in each description.
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "games/catalogue/builtin_games.h"
 #include "games/catalogue/params.h"
+#include "games/footprint.h"
 #include "games/normal_form_game.h"
 
 namespace nashnet::games::catalogue_internal {
@@ -57,7 +60,8 @@ absl::StatusOr<std::shared_ptr<const Game>> MakePrisonersDilemma(const GameParam
                   {"cooperate", "defect"}, {"cooperate", "defect"});
 }
 
-absl::StatusOr<std::shared_ptr<const Game>> MakeCoordination(const GameParams& p) {
+// The coordination game's diagonal, checked (one value per action).
+absl::StatusOr<std::vector<double>> CoordinationDiagonal(const GameParams& p) {
   NASHNET_ASSIGN_OR_RETURN(int64_t n, ParseIntParam(p, "actions", 1, 1000));
   NASHNET_ASSIGN_OR_RETURN(std::string_view text, ParamText(p, "diagonal"));
   NASHNET_ASSIGN_OR_RETURN(std::vector<double> diagonal, ParseDoubleList("diagonal", text));
@@ -67,15 +71,44 @@ absl::StatusOr<std::shared_ptr<const Game>> MakeCoordination(const GameParams& p
                                                    diagonal.size(), " values; 'actions' is ", n,
                                                    " (give one value or one per action)"));
   }
-  Matrix a(n, std::vector<double>(n, 0.0));
-  for (int64_t k = 0; k < n; ++k) {
-    if (diagonal[k] <= 0.0 || diagonal[k] > kBig) {
+  for (double d : diagonal) {
+    if (d <= 0.0 || d > kBig) {
       return absl::InvalidArgumentError(
-          absl::StrCat("parameter 'diagonal': value ", diagonal[k], " must be in (0, 1e12]"));
+          absl::StrCat("parameter 'diagonal': value ", d, " must be in (0, 1e12]"));
     }
-    a[k][k] = diagonal[k];
   }
+  return diagonal;
+}
+
+absl::StatusOr<std::shared_ptr<const Game>> MakeCoordination(const GameParams& p) {
+  NASHNET_ASSIGN_OR_RETURN(std::vector<double> diagonal, CoordinationDiagonal(p));
+  const size_t n = diagonal.size();
+  Matrix a(n, std::vector<double>(n, 0.0));
+  for (size_t k = 0; k < n; ++k) a[k][k] = diagonal[k];
   return Bimatrix(CanonicalGameName("coordination", p), a, a);
+}
+
+absl::StatusOr<GameFootprint> CoordinationFootprint(const GameParams& p) {
+  NASHNET_ASSIGN_OR_RETURN(std::vector<double> diagonal, CoordinationDiagonal(p));
+  const int64_t n = static_cast<int64_t>(diagonal.size());
+  GameFootprint f = TensorFootprint({n, n}, absl::StrCat("coordination with ", n, " actions"));
+  // Building it also holds the n×n matrix of rows (Bimatrix's input) for a moment.
+  f.game_bytes += n * (24 + DoublesBytes(n));
+  f.size_params = {"actions"};
+  return f;
+}
+
+// The footprint of a game that is always small (2×2, 3×3): it is built, which checks its
+// parameters exactly as `make` does, and measured.
+std::function<absl::StatusOr<GameFootprint>(const GameParams&)> SmallGameFootprint(
+    absl::StatusOr<std::shared_ptr<const Game>> (*make)(const GameParams&), std::string name) {
+  return [make, name](const GameParams& p) -> absl::StatusOr<GameFootprint> {
+    NASHNET_ASSIGN_OR_RETURN(std::shared_ptr<const Game> game, make(p));
+    const auto& finite = static_cast<const FiniteGame&>(*game);
+    std::vector<int64_t> counts;
+    for (int i = 0; i < finite.num_players(); ++i) counts.push_back(finite.num_actions(i));
+    return TensorFootprint(counts, name);
+  };
 }
 
 absl::StatusOr<std::shared_ptr<const Game>> MakeBattleOfTheSexes(const GameParams& p) {
@@ -136,15 +169,17 @@ absl::StatusOr<std::shared_ptr<const Game>> MakeShapley(const GameParams& p) {
 }  // namespace
 
 void RegisterMatrixGames(GameRegistry* registry) {
-  AddBuiltin(registry, {.name = "prisoners_dilemma",
-                        .description =
-                            "2x2 prisoner's dilemma, actions cooperate/defect; requires "
-                            "temptation > reward > punishment > sucker; unique NE (defect, defect)",
-                        .params = {{"temptation", "5", "payoff for defecting against a cooperator"},
-                                   {"reward", "3", "payoff for mutual cooperation"},
-                                   {"punishment", "1", "payoff for mutual defection"},
-                                   {"sucker", "0", "payoff for cooperating against a defector"}},
-                        .make = MakePrisonersDilemma});
+  AddBuiltin(
+      registry,
+      {.name = "prisoners_dilemma",
+       .description = "2x2 prisoner's dilemma, actions cooperate/defect; requires "
+                      "temptation > reward > punishment > sucker; unique NE (defect, defect)",
+       .params = {{"temptation", "5", "payoff for defecting against a cooperator"},
+                  {"reward", "3", "payoff for mutual cooperation"},
+                  {"punishment", "1", "payoff for mutual defection"},
+                  {"sucker", "0", "payoff for cooperating against a defector"}},
+       .make = MakePrisonersDilemma,
+       .footprint = SmallGameFootprint(MakePrisonersDilemma, "prisoners_dilemma")});
   AddBuiltin(registry, {.name = "coordination",
                         .description = "n x n pure coordination game: both get diagonal[k] if both "
                                        "play k, else 0; every diagonal profile is a strict NE",
@@ -152,14 +187,17 @@ void RegisterMatrixGames(GameRegistry* registry) {
                                    {"diagonal", "1",
                                     "positive payoff(s) on the diagonal: one value, or a comma "
                                     "list of n values"}},
-                        .make = MakeCoordination});
-  AddBuiltin(registry, {.name = "battle_of_the_sexes",
-                        .description = "2x2 battle of the sexes, actions opera/football: (opera, "
-                                       "opera) pays (high, low), (football, football) pays (low, "
-                                       "high), miscoordination 0; requires high > low > 0",
-                        .params = {{"high", "3", "payoff at one's preferred outcome"},
-                                   {"low", "2", "payoff at the other's preferred outcome"}},
-                        .make = MakeBattleOfTheSexes});
+                        .make = MakeCoordination,
+                        .footprint = CoordinationFootprint});
+  AddBuiltin(registry,
+             {.name = "battle_of_the_sexes",
+              .description = "2x2 battle of the sexes, actions opera/football: (opera, "
+                             "opera) pays (high, low), (football, football) pays (low, "
+                             "high), miscoordination 0; requires high > low > 0",
+              .params = {{"high", "3", "payoff at one's preferred outcome"},
+                         {"low", "2", "payoff at the other's preferred outcome"}},
+              .make = MakeBattleOfTheSexes,
+              .footprint = SmallGameFootprint(MakeBattleOfTheSexes, "battle_of_the_sexes")});
   AddBuiltin(registry,
              {.name = "stag_hunt",
               .description = "2x2 stag hunt, actions stag/hare: stag pays 'stag' if both hunt it "
@@ -167,24 +205,28 @@ void RegisterMatrixGames(GameRegistry* registry) {
               .params = {{"stag", "4", "payoff when both hunt the stag"},
                          {"hare", "3", "payoff for hunting hare"},
                          {"alone", "0", "payoff for hunting the stag alone"}},
-              .make = MakeStagHunt});
+              .make = MakeStagHunt,
+              .footprint = SmallGameFootprint(MakeStagHunt, "stag_hunt")});
   AddBuiltin(registry, {.name = "matching_pennies",
                         .description = "2x2 zero-sum matching pennies: player 1 wins 'stake' when "
                                        "the coins match, player 2 when they differ; no pure NE",
                         .params = {{"stake", "1", "positive amount won or lost"}},
-                        .make = MakeMatchingPennies});
+                        .make = MakeMatchingPennies,
+                        .footprint = SmallGameFootprint(MakeMatchingPennies, "matching_pennies")});
   AddBuiltin(registry,
              {.name = "rock_paper_scissors",
               .description = "3x3 rock-paper-scissors, actions rock/paper/scissors: a win pays "
                              "'win', a loss pays -'loss', a tie 0; no pure NE",
               .params = {{"win", "1", "positive payoff of a win"},
                          {"loss", "1", "positive cost of a loss"}},
-              .make = MakeRockPaperScissors});
+              .make = MakeRockPaperScissors,
+              .footprint = SmallGameFootprint(MakeRockPaperScissors, "rock_paper_scissors")});
   AddBuiltin(registry, {.name = "shapley",
                         .description = "Shapley's 3x3 game (A = identity, B = cyclic shift): "
                                        "no pure NE, unique NE uniform play; fictitious play cycles",
                         .params = {},
-                        .make = MakeShapley});
+                        .make = MakeShapley,
+                        .footprint = SmallGameFootprint(MakeShapley, "shapley")});
 }
 
 }  // namespace nashnet::games::catalogue_internal

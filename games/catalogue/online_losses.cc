@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +11,7 @@
 #include "common/status_macros.h"
 #include "games/catalogue/builtin_games.h"
 #include "games/catalogue/params.h"
+#include "games/footprint.h"
 
 namespace nashnet::games {
 namespace {
@@ -224,6 +227,36 @@ absl::StatusOr<std::shared_ptr<const Game>> MakeOnlineDrift(const GameParams& p)
   return std::shared_ptr<const Game>(std::move(game));
 }
 
+// The footprint of a single-player online game, which is small (K <= 1000 centres in d <= 8):
+// built by `make` (checking its parameters) and measured.
+std::function<absl::StatusOr<GameFootprint>(const GameParams&)> OnlineFootprint(
+    absl::StatusOr<std::shared_ptr<const Game>> (*make)(const GameParams&), std::string name) {
+  return [make, name](const GameParams& p) -> absl::StatusOr<GameFootprint> {
+    NASHNET_ASSIGN_OR_RETURN(std::shared_ptr<const Game> game, make(p));
+    const auto& continuous = static_cast<const ContinuousGame&>(*game);
+    GameFootprint f;
+    f.kind = ActionKind::kContinuous;
+    f.players = 1;
+    f.dimension = continuous.action_box(0).dimension();
+    f.time_varying = continuous.time_varying();
+    int64_t bumps = 1;
+    if (const auto* b = dynamic_cast<const OnlineBumps*>(game.get()); b != nullptr) {
+      bumps = static_cast<int64_t>(b->centers().size());
+      f.game_bytes = HeapBytes(16 * bumps) + bumps * DoublesBytes(f.dimension) +
+                     DoublesBytes(bumps) + 2 * DoublesBytes(bumps);  // + per-thread weights
+    } else {
+      f.game_bytes = 2 * DoublesBytes(f.dimension);
+    }
+    // A loss evaluation: every tent's distance in d dimensions (the round's weights once).
+    f.against_call_work = 4.0 * static_cast<double>(bumps);
+    f.against_point_work = 2.0 * static_cast<double>(bumps * f.dimension);
+    f.payoff_work = f.against_call_work + f.against_point_work;
+    f.label = absl::StrCat(name, " in dimension ", f.dimension);
+    f.size_params = {"dimension"};
+    return f;
+  };
+}
+
 }  // namespace
 
 void RegisterContinuousGames(GameRegistry* registry) {
@@ -237,7 +270,8 @@ void RegisterContinuousGames(GameRegistry* registry) {
                   {"b", "1", "demand slope (> 0)"},
                   {"c", "0", "marginal cost (>= 0)"},
                   {"q_max", "1", "capacity: the action set is [0, q_max]"}},
-       .make = MakeCournot});
+       .make = MakeCournot,
+       .footprint = CournotFootprint});
   AddBuiltin(
       registry,
       {.name = "online_bumps",
@@ -249,7 +283,8 @@ void RegisterContinuousGames(GameRegistry* registry) {
                   {"seed", "0", "RNG seed of the layout and of every round's perturbation"},
                   {"perturbation", "0.2", "rho in [0,1]: heights scaled by 1 - rho*U each round"},
                   {"radius", "0.15", "tent radius r (> 0)"}},
-       .make = MakeOnlineBumps});
+       .make = MakeOnlineBumps,
+       .footprint = OnlineFootprint(MakeOnlineBumps, "online_bumps")});
   AddBuiltin(registry,
              {.name = "online_drift",
               .description = "single player on [0,1]^d, loss min(1, |z - c(t)|/r) whose minimiser "
@@ -260,7 +295,8 @@ void RegisterContinuousGames(GameRegistry* registry) {
                          {"radius", "0.25", "tent radius r (> 0); Lipschitz constant 1/r"},
                          {"speed", "0.05", "path-length scale S, 0 < S <= r"},
                          {"seed", "0", "RNG seed of the starting point and direction"}},
-              .make = MakeOnlineDrift});
+              .make = MakeOnlineDrift,
+              .footprint = OnlineFootprint(MakeOnlineDrift, "online_drift")});
 }
 
 }  // namespace catalogue_internal

@@ -3,6 +3,8 @@
 // a pure function of its parameters.
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +12,7 @@
 #include "common/status_macros.h"
 #include "games/catalogue/builtin_games.h"
 #include "games/catalogue/params.h"
+#include "games/footprint.h"
 #include "games/normal_form_game.h"
 
 namespace nashnet::games::catalogue_internal {
@@ -99,6 +102,28 @@ absl::StatusOr<std::shared_ptr<const Game>> MakeRandomPotential(const GameParams
   return Build(std::move(data));
 }
 
+absl::StatusOr<GameFootprint> RandomFootprint(const GameParams& p, std::string_view name,
+                                              bool potential) {
+  NASHNET_ASSIGN_OR_RETURN(Shape shape, ParseShape(p));
+  std::vector<int64_t> counts(shape.num_actions.begin(), shape.num_actions.end());
+  const auto actions = p.find("actions");
+  GameFootprint f = TensorFootprint(
+      counts, absl::StrCat(Av(name), " with ", counts.size(), " players and actions ",
+                           actions == p.end() ? std::string("2") : actions->second.substr(0, 64)));
+  // The potential game also holds Φ and one D_i (P doubles each at most) while it is built.
+  if (potential) f.game_bytes += 2 * DoublesBytes(shape.num_profiles);
+  f.size_params = {"players", "actions"};
+  return f;
+}
+
+absl::StatusOr<GameFootprint> RandomGenericFootprint(const GameParams& p) {
+  return RandomFootprint(p, "random_generic", false);
+}
+
+absl::StatusOr<GameFootprint> RandomPotentialFootprint(const GameParams& p) {
+  return RandomFootprint(p, "random_potential", true);
+}
+
 std::vector<GameParamInfo> RandomParams() {
   return {{"players", "2", "number of players N (1..64)"},
           {"actions", "2", "actions per player: one count for all, or a comma list of N counts"},
@@ -112,7 +137,8 @@ void RegisterRandomGames(GameRegistry* registry) {
                         .description = "N-player game with i.i.d. uniform [0,1] payoffs (generic: "
                                        "ties have probability 0), seeded",
                         .params = RandomParams(),
-                        .make = MakeRandomGeneric});
+                        .make = MakeRandomGeneric,
+                        .footprint = RandomGenericFootprint});
   AddBuiltin(
       registry,
       {.name = "random_potential",
@@ -120,7 +146,8 @@ void RegisterRandomGames(GameRegistry* registry) {
                       "with phi and d_i i.i.d. uniform [0,1], so payoffs lie in [0,1] and "
                       "phi/2 is an exact potential",
        .params = RandomParams(),
-       .make = MakeRandomPotential});
+       .make = MakeRandomPotential,
+       .footprint = RandomPotentialFootprint});
 }
 
 }  // namespace nashnet::games::catalogue_internal

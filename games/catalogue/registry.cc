@@ -35,8 +35,8 @@ const GameEntry* GameRegistry::Find(std::string_view name) const {
   return nullptr;
 }
 
-absl::StatusOr<std::shared_ptr<const Game>> GameRegistry::Make(std::string_view name,
-                                                               const GameParams& params) const {
+absl::StatusOr<std::pair<const GameEntry*, GameParams>> GameRegistry::Resolve(
+    std::string_view name, const GameParams& params) const {
   const GameEntry* entry = Find(name);
   if (entry == nullptr) {
     std::vector<absl::string_view> known;
@@ -68,12 +68,33 @@ absl::StatusOr<std::shared_ptr<const Game>> GameRegistry::Make(std::string_view 
     }
     filled.emplace(p.name, p.default_value);
   }
-  absl::StatusOr<std::shared_ptr<const Game>> game = entry->make(filled);
+  return std::make_pair(entry, std::move(filled));
+}
+
+absl::StatusOr<std::shared_ptr<const Game>> GameRegistry::Make(std::string_view name,
+                                                               const GameParams& params) const {
+  NASHNET_ASSIGN_OR_RETURN(auto resolved, Resolve(name, params));
+  absl::StatusOr<std::shared_ptr<const Game>> game = resolved.first->make(resolved.second);
   if (!game.ok()) {
     return absl::Status(game.status().code(),
                         absl::StrCat("game '", Av(name), "': ", game.status().message()));
   }
   return game;
+}
+
+absl::StatusOr<GameFootprint> GameRegistry::Footprint(std::string_view name,
+                                                      const GameParams& params) const {
+  NASHNET_ASSIGN_OR_RETURN(auto resolved, Resolve(name, params));
+  if (!resolved.first->footprint) {
+    return absl::UnimplementedError(
+        absl::StrCat("game '", Av(name), "': its cost cannot be estimated before it is built"));
+  }
+  absl::StatusOr<GameFootprint> footprint = resolved.first->footprint(resolved.second);
+  if (!footprint.ok()) {
+    return absl::Status(footprint.status().code(),
+                        absl::StrCat("game '", Av(name), "': ", footprint.status().message()));
+  }
+  return footprint;
 }
 
 void RegisterBuiltinGames(GameRegistry* registry) {
@@ -110,6 +131,24 @@ absl::StatusOr<std::shared_ptr<const Game>> LoadGame(const GameRegistry& registr
   }
   NASHNET_ASSIGN_OR_RETURN(std::shared_ptr<const NormalFormGame> game, ReadNfgFile(path.string()));
   return std::shared_ptr<const Game>(std::move(game));
+}
+
+absl::StatusOr<GameFootprint> LoadFootprint(const GameRegistry& registry,
+                                            std::string_view name_or_path, const GameParams& params,
+                                            std::string_view base_dir) {
+  if (!absl::EndsWithIgnoreCase(catalogue_internal::Av(name_or_path), ".nfg")) {
+    return registry.Footprint(name_or_path, params);
+  }
+  if (!params.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("'", catalogue_internal::Av(name_or_path),
+                                                   "' is a .nfg file: it takes no parameters (got ",
+                                                   params.size(), ")"));
+  }
+  std::filesystem::path path{std::string(name_or_path)};
+  if (path.is_relative() && !base_dir.empty()) {
+    path = std::filesystem::path(std::string(base_dir)) / path;
+  }
+  return ReadNfgFileFootprint(path.string());
 }
 
 }  // namespace nashnet::games

@@ -22,6 +22,7 @@ namespace nashnet::games::catalogue_internal {
 namespace {
 
 constexpr int64_t kMaxPlayers = 1'000'000;
+constexpr int64_t kMaxLinks = 10'000;
 constexpr uint64_t kParallelLinksStream = 0x6c696e6b73ULL;  // "links"
 
 // A latency in x = k/N from coefficient text (parameter `name`, for errors).
@@ -48,6 +49,49 @@ absl::StatusOr<std::shared_ptr<const Game>> Build(CongestionGameData data) {
   return std::shared_ptr<const Game>(std::move(game));
 }
 
+// The footprint of a CongestionGame of `players` players over `resources` resources and `routes`
+// routes of `route_length` resources in all (congestion_game.h): latencies, the route and resource
+// incidence (CSR, both ways), the shifted polynomials and route names — with the
+// CongestionGameData they are built from — and the fast paths' per-thread scratch buffers.
+GameFootprint CongestionFootprint(int64_t players, int64_t resources, int64_t routes,
+                                  int64_t route_length, std::string label,
+                                  std::vector<std::string> size_params) {
+  constexpr int64_t kLatencyBytes = sizeof(Latency);
+  constexpr int64_t kStringBytes = 32;  // sizeof(std::string): short names fit inside
+  GameFootprint f;
+  f.kind = ActionKind::kFinite;
+  f.players = players;
+  f.action_groups = {{routes, players}};
+  f.profiles = 1;  // routes^players, saturating at kManyProfiles
+  for (int64_t i = 0; i < players && routes > 1; ++i) {
+    if (f.profiles > GameFootprint::kManyProfiles / routes) {
+      f.profiles = GameFootprint::kManyProfiles;
+      break;
+    }
+    f.profiles *= routes;
+  }
+  const int64_t game = 2 * HeapBytes(kLatencyBytes * resources) +     // latencies_, shifted_
+                       2 * HeapBytes(4 * (routes + resources + 2)) +  // the CSR offsets
+                       2 * HeapBytes(4 * route_length) +              // the CSR entries
+                       HeapBytes(kStringBytes * routes);              // route_names_
+  const int64_t data = HeapBytes(kLatencyBytes * resources) + HeapBytes(24 * routes) +
+                       routes * HeapBytes(4 * route_length / std::max<int64_t>(routes, 1)) +
+                       HeapBytes(kStringBytes * routes);
+  const int64_t scratch = 2 * HeapBytes(4 * resources) + HeapBytes(4 * routes) +
+                          4 * DoublesBytes(resources) + DoublesBytes(4 * resources) +
+                          DoublesBytes(routes);
+  f.game_bytes = game + data + scratch;
+  // Mixed payoff vectors: the usage and cumulants of every resource for every player, then every
+  // route's expectation (N·(R + routes·|route|)); pure ones: the loads, then the routes sharing a
+  // resource with one's own (N·(routes + Σ deg·|route|)). A latency polynomial is ~5 operations.
+  const double n = static_cast<double>(players);
+  f.payoff_work = n * (5.0 * static_cast<double>(resources) +
+                       2.0 * static_cast<double>(route_length) + 2.0 * static_cast<double>(routes));
+  f.label = std::move(label);
+  f.size_params = std::move(size_params);
+  return f;
+}
+
 absl::StatusOr<std::shared_ptr<const Game>> MakePigou(const GameParams& p) {
   NASHNET_ASSIGN_OR_RETURN(int64_t players, ParseIntParam(p, "players", 1, kMaxPlayers));
   NASHNET_ASSIGN_OR_RETURN(int64_t degree, ParseIntParam(p, "degree", 0, Latency::kMaxDegree));
@@ -60,6 +104,13 @@ absl::StatusOr<std::shared_ptr<const Game>> MakePigou(const GameParams& p) {
                 .latencies = {Latency::Normalized(one, n), Latency::Normalized(variable, n)},
                 .routes = {{0}, {1}},
                 .route_names = {"constant", "variable"}});
+}
+
+absl::StatusOr<GameFootprint> PigouFootprint(const GameParams& p) {
+  NASHNET_ASSIGN_OR_RETURN(int64_t players, ParseIntParam(p, "players", 1, kMaxPlayers));
+  NASHNET_RETURN_IF_ERROR(ParseIntParam(p, "degree", 0, Latency::kMaxDegree).status());
+  return CongestionFootprint(players, 2, 2, 2, absl::StrCat("pigou with ", players, " players"),
+                             {"players"});
 }
 
 absl::StatusOr<std::shared_ptr<const Game>> MakeBraess(const GameParams& p) {
@@ -79,9 +130,20 @@ absl::StatusOr<std::shared_ptr<const Game>> MakeBraess(const GameParams& p) {
                 .route_names = {"s-a-t", "s-b-t", "s-a-b-t"}});
 }
 
+absl::StatusOr<GameFootprint> BraessFootprint(const GameParams& p) {
+  NASHNET_ASSIGN_OR_RETURN(int64_t players, ParseIntParam(p, "players", 1, kMaxPlayers));
+  const int n = static_cast<int>(players);
+  for (const char* name : {"variable", "constant", "bridge"}) {
+    NASHNET_ASSIGN_OR_RETURN(std::string_view text, ParamText(p, name));
+    NASHNET_RETURN_IF_ERROR(ParseLatency(name, text, n).status());
+  }
+  return CongestionFootprint(players, 5, 3, 7, absl::StrCat("braess with ", players, " players"),
+                             {"players"});
+}
+
 absl::StatusOr<std::shared_ptr<const Game>> MakeParallelLinks(const GameParams& p) {
   NASHNET_ASSIGN_OR_RETURN(int64_t players, ParseIntParam(p, "players", 1, kMaxPlayers));
-  NASHNET_ASSIGN_OR_RETURN(int64_t links, ParseIntParam(p, "links", 1, 10'000));
+  NASHNET_ASSIGN_OR_RETURN(int64_t links, ParseIntParam(p, "links", 1, kMaxLinks));
   NASHNET_ASSIGN_OR_RETURN(int64_t seed, ParseIntParam(p, "seed", 0, INT64_MAX));
   NASHNET_ASSIGN_OR_RETURN(std::string_view family, ParamText(p, "latency"));
   const int n = static_cast<int>(players);
@@ -114,6 +176,31 @@ absl::StatusOr<std::shared_ptr<const Game>> MakeParallelLinks(const GameParams& 
     data.route_names.push_back(absl::StrCat("link", e));
   }
   return Build(std::move(data));
+}
+
+absl::StatusOr<GameFootprint> ParallelLinksFootprint(const GameParams& p) {
+  NASHNET_ASSIGN_OR_RETURN(int64_t players, ParseIntParam(p, "players", 1, kMaxPlayers));
+  NASHNET_ASSIGN_OR_RETURN(int64_t links, ParseIntParam(p, "links", 1, kMaxLinks));
+  NASHNET_RETURN_IF_ERROR(ParseIntParam(p, "seed", 0, INT64_MAX).status());
+  NASHNET_ASSIGN_OR_RETURN(std::string_view family, ParamText(p, "latency"));
+  if (family != "affine" && family != "linear" && family != "quadratic") {
+    const std::vector<absl::string_view> items = absl::StrSplit(Av(family), ';');
+    if (static_cast<int64_t>(items.size()) != links) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "parameter 'latency': '", Av(family), "' is neither affine, linear nor quadratic, nor ",
+          links, " ';'-separated coefficient lists (one per link; 'links' is ", links, ")"));
+    }
+    for (absl::string_view item : items) {
+      NASHNET_RETURN_IF_ERROR(
+          ParseLatency("latency", Sv(item), static_cast<int>(players)).status());
+    }
+  }
+  GameFootprint f = CongestionFootprint(
+      players, links, links, links,
+      absl::StrCat("parallel_links with ", players, " players and ", links, " links"),
+      links > 1 ? std::vector<std::string>{"players", "links"}
+                : std::vector<std::string>{"players"});
+  return f;
 }
 
 constexpr int kMaxRoutes = 10'000;
@@ -159,7 +246,9 @@ class PathEnumerator {
  public:
   static constexpr int64_t kMaxSearchSteps = 1'000'000;
 
-  PathEnumerator(const std::vector<Edge>& edges, std::string_view sink) : sink_(NodeId(sink)) {
+  // `store`: keep the routes (routes()); otherwise only count them (num_routes(), length()).
+  PathEnumerator(const std::vector<Edge>& edges, std::string_view sink, bool store = true)
+      : store_(store), sink_(NodeId(sink)) {
     for (const Edge& edge : edges) {
       tails_.push_back(NodeId(edge.from));
       heads_.push_back(NodeId(edge.to));
@@ -192,6 +281,9 @@ class PathEnumerator {
   }
 
   std::vector<std::vector<int>>& routes() { return routes_; }
+  [[nodiscard]] int64_t num_routes() const { return num_routes_; }
+  // The routes' lengths added up (edges, counted with repetition).
+  [[nodiscard]] int64_t length() const { return length_; }
 
  private:
   int NodeId(std::string_view name) {
@@ -206,11 +298,13 @@ class PathEnumerator {
                        kMaxSearchSteps, " search steps; use a sparser graph)"));
     }
     if (node == sink_) {
-      if (routes_.size() >= kMaxRoutes) {
+      if (num_routes_ >= kMaxRoutes) {
         return absl::InvalidArgumentError(absl::StrCat("parameter 'edges': more than ", kMaxRoutes,
                                                        " routes from source to sink"));
       }
-      routes_.push_back(path_);
+      ++num_routes_;
+      length_ += static_cast<int64_t>(path_.size());
+      if (store_) routes_.push_back(path_);
       return absl::OkStatus();
     }
     on_path_[node] = true;
@@ -225,6 +319,7 @@ class PathEnumerator {
     return absl::OkStatus();
   }
 
+  const bool store_;
   std::unordered_map<std::string, int> ids_;  // node name → id, in order of first appearance
   int sink_;                                  // the sink's node id
   std::vector<int> tails_, heads_;            // edge e goes from node tails_[e] to node heads_[e]
@@ -234,6 +329,8 @@ class PathEnumerator {
   int64_t steps_ = 0;                         // calls of Search so far
   std::vector<int> path_;
   std::vector<std::vector<int>> routes_;
+  int64_t num_routes_ = 0;
+  int64_t length_ = 0;
 };
 
 absl::StatusOr<std::shared_ptr<const Game>> MakeNetwork(const GameParams& p) {
@@ -266,6 +363,36 @@ absl::StatusOr<std::shared_ptr<const Game>> MakeNetwork(const GameParams& p) {
   return Build(std::move(data));
 }
 
+// Counts the routes (PathEnumerator without storing them: at most kMaxSearchSteps steps).
+absl::StatusOr<GameFootprint> NetworkFootprint(const GameParams& p) {
+  NASHNET_ASSIGN_OR_RETURN(int64_t players, ParseIntParam(p, "players", 1, kMaxPlayers));
+  const int n = static_cast<int>(players);
+  NASHNET_ASSIGN_OR_RETURN(std::string_view edges_text, ParamText(p, "edges"));
+  NASHNET_ASSIGN_OR_RETURN(std::string_view source, ParamText(p, "source"));
+  NASHNET_ASSIGN_OR_RETURN(std::string_view sink, ParamText(p, "sink"));
+  NASHNET_ASSIGN_OR_RETURN(std::vector<Edge> edges, ParseEdges(edges_text, n));
+  if (source == sink) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("parameters 'source' and 'sink' are the same node '", Av(source), "'"));
+  }
+  PathEnumerator paths(edges, sink, /*store=*/false);
+  NASHNET_RETURN_IF_ERROR(paths.From(source));
+  if (paths.num_routes() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("parameter 'edges': no path from source '",
+                                                   Av(source), "' to sink '", Av(sink), "'"));
+  }
+  const int64_t routes = paths.num_routes();
+  GameFootprint f = CongestionFootprint(
+      players, static_cast<int64_t>(edges.size()), routes, paths.length(),
+      absl::StrCat("network with ", players, " players and ", routes, " routes"),
+      routes > 1 ? std::vector<std::string>{"players", "edges"}
+                 : std::vector<std::string>{"players"});
+  // Route names ("s-a-b-t") longer than std::string's inline buffer live on the heap.
+  const int64_t average_name = 2 * paths.length() / routes + 1;
+  if (average_name > 15) f.game_bytes += 2 * routes * HeapBytes(average_name + 1);
+  return f;
+}
+
 }  // namespace
 
 void RegisterRoutingGames(GameRegistry* registry) {
@@ -276,7 +403,8 @@ void RegisterRoutingGames(GameRegistry* registry) {
                              "-latency",
               .params = {{"players", "10", "number of players N (1..10^6)"},
                          {"degree", "1", "degree of the variable link's latency (0..4)"}},
-              .make = MakePigou});
+              .make = MakePigou,
+              .footprint = PigouFootprint});
   AddBuiltin(
       registry,
       {.name = "braess",
@@ -288,7 +416,8 @@ void RegisterRoutingGames(GameRegistry* registry) {
                   {"variable", "0,1", "latency of s->a and b->t (default x)"},
                   {"constant", "1", "latency of a->t and s->b (default 1)"},
                   {"bridge", "0", "latency of the bridge a->b (default 0)"}},
-       .make = MakeBraess});
+       .make = MakeBraess,
+       .footprint = BraessFootprint});
   AddBuiltin(
       registry,
       {.name = "parallel_links",
@@ -300,7 +429,8 @@ void RegisterRoutingGames(GameRegistry* registry) {
                   {"links", "3", "number of links L (1..10^4)"},
                   {"latency", "affine", "affine | linear | quadratic | explicit coefficient lists"},
                   {"seed", "0", "RNG seed of the random latency coefficients"}},
-       .make = MakeParallelLinks});
+       .make = MakeParallelLinks,
+       .footprint = ParallelLinksFootprint});
   AddBuiltin(
       registry,
       {.name = "network",
@@ -313,7 +443,8 @@ void RegisterRoutingGames(GameRegistry* registry) {
                    "the directed edges with their latencies (default: Braess's network)"},
                   {"source", "s", "the origin node"},
                   {"sink", "t", "the destination node"}},
-       .make = MakeNetwork});
+       .make = MakeNetwork,
+       .footprint = NetworkFootprint});
 }
 
 }  // namespace nashnet::games::catalogue_internal

@@ -149,6 +149,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-seats", options.max_seats, "connected remote seats, all games together")
       ->capture_default_str();
+  app.add_option("--max-game-bytes", options.max_game_bytes,
+                 "refuse a game whose estimated memory is larger (RESOURCE_EXHAUSTED)")
+      ->capture_default_str();
+  app.add_option("--memory-budget-bytes", options.memory_budget_bytes,
+                 "the estimated memory of all games not over, together (RESOURCE_EXHAUSTED beyond)")
+      ->capture_default_str();
+  app.add_option("--max-round-work", options.max_round_work,
+                 "refuse a game whose estimated work per round is larger (elementary operations)")
+      ->capture_default_str();
+  app.add_option("--max-finished-games", options.max_finished_games,
+                 "ended games kept in memory; older ones are listed from their record folders")
+      ->capture_default_str();
   app.add_option("--max-message-bytes", options.max_message_bytes, "largest message received")
       ->capture_default_str();
   app.add_option("--admin-token", options.admin_token,

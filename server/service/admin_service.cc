@@ -15,8 +15,10 @@
 #include "server/record/redact_secrets.h"
 #include "server/service/coordinator.h"
 #include "server/service/grpc_status.h"
+#include "server/service/list_games.h"
 #include "server/service/play_reactor.h"
 #include "server/service/stream_timer.h"
+#include "server/service/request_bounds.h"
 #include "server/service/streams.h"
 
 namespace nashnet::server {
@@ -132,9 +134,45 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::GameUpdate>, publ
   bool finished_ = false;
 };
 
+// A WatchGame of an ended game: its last update (status, metrics, summary), then OK.
+class EndedWatch final : public grpc::ServerWriteReactor<v1::GameUpdate> {
+ public:
+  EndedWatch(const CoordinatorService* service, const std::string& id) {
+    service->Ended(id, [this](v1::GameInfo info) {
+      update_.set_game_id(info.game_id());
+      update_.set_status(info.status());
+      update_.set_round(info.round());
+      update_.set_rounds(info.rounds());
+      *update_.mutable_metrics() = std::move(*info.mutable_latest());
+      *update_.mutable_summary() = std::move(*info.mutable_summary());
+      StartWrite(&update_);
+    });
+  }
+  void OnWriteDone(bool ok) override {
+    Finish(ok ? grpc::Status::OK : grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  v1::GameUpdate update_;
+};
+
 }  // namespace
 
 int64_t LiveWatchReactors() { return live_watch_reactors.load(std::memory_order_relaxed); }
+bool CoordinatorService::Ended(const std::string& id,
+                               std::function<void(v1::GameInfo)> done) const {
+  GameDirectory::Listed listed = coordinator_->directory().Lookup(id);
+  if (listed.id.empty() || listed.live != nullptr) return false;
+  if (done == nullptr) return true;
+  if (listed.info != nullptr) {
+    done(*listed.info);
+  } else {
+    coordinator_->disk().Post(
+        [id, dir = listed.record_dir, done = std::move(done)] { done(RetiredGameInfo(id, dir)); });
+  }
+  return true;
+}
 
 grpc::Status CoordinatorService::CheckAdmin(grpc::CallbackServerContext* context) const {
   if (admin_token_.empty()) return grpc::Status::OK;
@@ -186,42 +224,20 @@ grpc::ServerUnaryReactor* CoordinatorService::CreateGame(grpc::CallbackServerCon
 }
 
 grpc::ServerUnaryReactor* CoordinatorService::ListGames(grpc::CallbackServerContext* context,
-                                                        const v1::ListGamesRequest* /*request*/,
+                                                        const v1::ListGamesRequest* request,
                                                         v1::ListGamesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (grpc::Status st = CheckAdmin(context); !st.ok()) {
     reactor->Finish(st);
     return reactor;
   }
-  std::vector<std::shared_ptr<HostedGame>> games = coordinator_->directory().All();
-  if (games.empty()) {
-    reactor->Finish(grpc::Status::OK);
+  absl::StatusOr<GamePage> page = ParseGamePage(*request);
+  if (!page.ok()) {
+    reactor->Finish(ToGrpcStatus(page.status()));
     return reactor;
   }
-  // Each game fills its info on its own strand; the last one to finish answers.
-  struct FanIn {
-    std::mutex mutex;
-    std::vector<v1::GameInfo> infos;
-    size_t remaining;
-  };
-  auto fan = std::make_shared<FanIn>();
-  fan->infos.resize(games.size());
-  fan->remaining = games.size();
-  for (size_t k = 0; k < games.size(); ++k) {
-    std::shared_ptr<HostedGame> game = games[k];
-    boost::asio::dispatch(game->strand(), [fan, game, k, response, reactor] {
-      v1::GameInfo info;
-      game->FillInfo(&info);
-      RedactSecrets(info.mutable_spec());
-      // A listing names games; their .nfg texts (up to 16 MiB each) stay out: GetGame has them.
-      info.mutable_spec()->mutable_game()->clear_nfg();
-      std::lock_guard<std::mutex> lock(fan->mutex);
-      fan->infos[k] = std::move(info);
-      if (--fan->remaining > 0) return;
-      for (v1::GameInfo& i : fan->infos) *response->add_games() = std::move(i);
-      reactor->Finish(grpc::Status::OK);
-    });
-  }
+  ListGamesPage(coordinator_->directory(), &coordinator_->disk(), *page, response,
+                [reactor] { reactor->Finish(grpc::Status::OK); });
   return reactor;
 }
 
@@ -229,7 +245,13 @@ std::shared_ptr<HostedGame> CoordinatorService::AdminFind(grpc::CallbackServerCo
                                                           const std::string& id,
                                                           grpc::Status* status) const {
   if (*status = CheckAdmin(context); !status->ok()) return nullptr;
+  if (absl::Status bound = CheckGameIdBound(id, "game_id"); !bound.ok()) {
+    *status = ToGrpcStatus(bound);
+    if (coordinator_->metrics() != nullptr) coordinator_->metrics()->Rejected(RejectReason::kOther);
+    return nullptr;
+  }
   std::shared_ptr<HostedGame> game = coordinator_->directory().Find(id);
+  if (game == nullptr && Ended(id, nullptr)) return nullptr;  // *status stays OK
   if (game == nullptr) {
     *status = NoGame(id);
     if (coordinator_->metrics() != nullptr) {
@@ -247,6 +269,14 @@ grpc::ServerUnaryReactor* CoordinatorService::GetGame(grpc::CallbackServerContex
   grpc::Status status;
   std::shared_ptr<HostedGame> game = AdminFind(context, request->game_id(), &status);
   if (game == nullptr) {
+    // An ended game (OK status): its final info, from memory or its record folder.
+    if (status.ok()) {
+      Ended(request->game_id(), [response, reactor](v1::GameInfo info) {
+        *response = std::move(info);
+        reactor->Finish(grpc::Status::OK);
+      });
+      return reactor;
+    }
     reactor->Finish(status);
     return reactor;
   }
@@ -265,6 +295,14 @@ grpc::ServerUnaryReactor* CoordinatorService::StopGame(grpc::CallbackServerConte
   grpc::Status status;
   std::shared_ptr<HostedGame> game = AdminFind(context, request->game_id(), &status);
   if (game == nullptr) {
+    // An ended game (OK status): its final info, from memory or its record folder.
+    if (status.ok()) {
+      Ended(request->game_id(), [response, reactor](v1::GameInfo info) {
+        *response = std::move(info);
+        reactor->Finish(grpc::Status::OK);
+      });
+      return reactor;
+    }
     reactor->Finish(status);
     return reactor;
   }
@@ -288,6 +326,7 @@ grpc::ServerWriteReactor<v1::GameUpdate>* CoordinatorService::WatchGame(
   }
   grpc::Status status;
   std::shared_ptr<HostedGame> game = AdminFind(context, request->game_id(), &status);
+  if (game == nullptr && status.ok()) return new EndedWatch(this, request->game_id());
   if (game == nullptr) return new FailedWatch(status);
   return new WatchReactor(context, std::move(game), request->every(), &coordinator_->io(),
                           coordinator_->options().transport.write_timeout);

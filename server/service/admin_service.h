@@ -16,6 +16,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -57,11 +58,16 @@ class CoordinatorService final : public CoordinatorServiceBase {
   grpc::ServerWriteReactor<v1::GameUpdate>* WatchGame(grpc::CallbackServerContext* context,
                                                       const v1::WatchGameRequest* request) override;
 
+  // Whether `id` is an ended game; if so and `done` is set, calls it (at once, or from the disk
+  // thread for a retired game) with its final GameInfo.
+  bool Ended(const std::string& id, std::function<void(v1::GameInfo)> done) const;
+
  private:
   // OK, or UNAUTHENTICATED when --admin-token is set and the call lacks it.
   [[nodiscard]] grpc::Status CheckAdmin(grpc::CallbackServerContext* context) const;
-  // The game `id` for an admin call: the admin check, then the lookup; on failure `*status` says
-  // why (UNAUTHENTICATED / NOT_FOUND) and the result is null.
+  // The live game `id` for an admin call: the admin check, the id's bound, then the lookup; on
+  // failure `*status` says why (UNAUTHENTICATED / INVALID_ARGUMENT / NOT_FOUND) and the result is
+  // null. An ended game is null with an OK `*status` (see Ended).
   [[nodiscard]] std::shared_ptr<HostedGame> AdminFind(grpc::CallbackServerContext* context,
                                                       const std::string& id,
                                                       grpc::Status* status) const;

@@ -1,8 +1,11 @@
 #include "server/service/coordinator.h"
 
 #include <grpcpp/health_check_service_interface.h>
+#include <malloc.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <future>
 #include <utility>
@@ -10,10 +13,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "server/admission.h"
 #include "server/metrics/metrics_server.h"
 #include "server/metrics/service_metrics.h"
 #include "server/service/admin_service.h"
 #include "server/service/server_reflection.h"
+#include "server/service/request_bounds.h"
 #include "server/simulation.h"
 
 namespace nashnet::server {
@@ -46,12 +51,26 @@ absl::Status CoordinatorOptions::Validate() const {
   }
   NASHNET_RETURN_IF_ERROR(tls.Validate());
   if (absl::Status st = transport.Validate(); !st.ok()) return st;
+  const GameLimits limits{.max_game_bytes = max_game_bytes, .max_round_work = max_round_work};
+  NASHNET_RETURN_IF_ERROR(limits.Validate());
+  if (memory_budget_bytes < max_game_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--memory-budget-bytes: must be >= --max-game-bytes ", max_game_bytes,
+                     ", got ", memory_budget_bytes));
+  }
+  if (max_finished_games < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max-finished-games: must be >= 0, got ", max_finished_games));
+  }
   return ServiceMetricsOptions{.detail_games = metrics_detail_games, .period_ms = metrics_period_ms}
       .Validate();
 }
 
 Coordinator::Coordinator(const CoordinatorOptions& options)
-    : options_(options), budget_(options.max_seats), directory_(options.max_games) {}
+    : options_(options),
+      budget_(options.max_seats),
+      memory_(options.memory_budget_bytes),
+      directory_(options.max_games, options.max_finished_games) {}
 
 absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const CoordinatorOptions& options) {
   NASHNET_RETURN_IF_ERROR(options.Validate());
@@ -185,12 +204,12 @@ HostedGameConfig Coordinator::BaseConfig(const std::string& id) {
   return config;
 }
 
-void Coordinator::Adopt(const std::string& id, std::shared_ptr<HostedGame> game) {
+void Coordinator::Adopt(const std::string& id, std::shared_ptr<HostedGame> game, int64_t charged) {
   {
     std::lock_guard<std::mutex> lock(running_mutex_);
     ++running_;
   }
-  directory_.Commit(id, game);
+  directory_.Commit(id, game, charged);
   // A drain that began while this game was being built did not see it: drain it here.
   const bool draining = directory_.draining();
   boost::asio::dispatch(game->strand(), [game, draining] {
@@ -206,13 +225,45 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
   }
   // A game opens files on every record write: none is created without descriptors to spare.
   NASHNET_RETURN_IF_ERROR(fds_->CheckAdmission("CreateGame"));
+  NASHNET_RETURN_IF_ERROR(CheckCreateGameBounds(request));
   const v1::RunSpec& spec = request.spec();
   if (spec.seeds() > 1) {
     return absl::InvalidArgumentError(absl::StrCat("seeds: a game is one seed (got ", spec.seeds(),
                                                    "); create one game per seed"));
   }
   NASHNET_RETURN_IF_ERROR(ValidateRecordDir(request.record_dir(), "record_dir"));
-  // Opens no file: a .nfg game travels in game.nfg (a path without it is InvalidArgument).
+  NASHNET_ASSIGN_OR_RETURN(const int64_t charged, Admit(spec));
+  // Whatever fails from here hands the charge back.
+  absl::StatusOr<v1::CreateGameResponse> created = Build(request, charged);
+  if (!created.ok()) memory_.Release(charged);
+  return created;
+}
+
+absl::StatusOr<int64_t> Coordinator::Admit(const v1::RunSpec& spec) {
+  absl::StatusOr<GameCost> cost = EstimateGameCost(spec, {.hosted = true});
+  if (!cost.ok()) {
+    // A spec the estimate cannot price is one PlanRun refuses: its message is the canonical one.
+    // (The estimate refuses bad parameters before PlanRun would build anything big.)
+    absl::StatusOr<RunPlan> plan = PlanRun(spec);
+    return plan.ok() ? cost.status() : plan.status();
+  }
+  const GameLimits limits{.max_game_bytes = options_.max_game_bytes,
+                          .max_round_work = options_.max_round_work};
+  NASHNET_RETURN_IF_ERROR(CheckGameLimits(*cost, limits));
+  if (!memory_.TryCharge(cost->total_bytes())) {
+    const int64_t used = memory_.used();
+    return absl::ResourceExhaustedError(absl::StrCat(
+        cost->field, ": ", cost->label, " needs ", ApproximateBytes(cost->total_bytes()),
+        " (estimate); --memory-budget-bytes ", options_.memory_budget_bytes, " has ",
+        ApproximateBytes(std::max<int64_t>(options_.memory_budget_bytes - used, 0)), " left (",
+        memory_.games(), " games hold ", ApproximateBytes(used), ")"));
+  }
+  return cost->total_bytes();
+}
+
+absl::StatusOr<v1::CreateGameResponse> Coordinator::Build(const v1::CreateGameRequest& request,
+                                                          int64_t charged) {
+  const v1::RunSpec& spec = request.spec();
   absl::StatusOr<RunPlan> plan = PlanRun(spec);
   if (!plan.ok()) return plan.status();  // names the spec field ("feedback.sigma: ...")
   NASHNET_RETURN_IF_ERROR(CheckServiceSpec(*plan));
@@ -237,7 +288,7 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
     directory_.Abandon(id);
     return game.status();
   }
-  Adopt(id, *game);
+  Adopt(id, *game, charged);
 
   v1::CreateGameResponse response;
   response.set_game_id(id);
@@ -246,7 +297,20 @@ absl::StatusOr<v1::CreateGameResponse> Coordinator::DoCreateGame(
 }
 
 void Coordinator::GameOver(const std::string& id) {
-  directory_.Finished(id);  // listed still, but no longer counted against --max-games
+  // On the game's strand, at the end of its Finish: its final info replaces it in the directory
+  // (listed still, no longer counted against --max-games).
+  v1::GameInfo info;
+  std::shared_ptr<HostedGame> game = directory_.Find(id);
+  if (game != nullptr) game->FillInfo(&info);
+  GameDirectory::Ended ended = directory_.Finished(id, std::move(info));
+  // Let go of the game off its strand; once destroyed (with the last handler that holds it),
+  // hand its memory back to the system and its charge back to the budget.
+  boost::asio::post(io_, [this, game = std::move(game), ended = std::move(ended)]() mutable {
+    game.reset();
+    ended.game.reset();
+    malloc_trim(0);
+    memory_.Release(ended.charged);
+  });
   std::lock_guard<std::mutex> lock(running_mutex_);
   --running_;
   running_changed_.notify_all();

@@ -39,6 +39,7 @@
 #include "server/service/fd_budget.h"
 #include "server/service/game_directory.h"
 #include "server/service/hosted_game.h"
+#include "server/service/memory_budget.h"
 #include "server/service/record_writer.h"
 #include "server/service/tcp_listener.h"
 #include "server/service/transport_options.h"
@@ -73,6 +74,15 @@ struct CoordinatorOptions {
   // Keepalive, connection age and idleness, stream deadlines, descriptors kept free
   // (transport_options.h).
   TransportOptions transport;
+  // Admission (server/admission.h): one game's estimated cost at most max_game_bytes and
+  // max_round_work operations per round; all games not over together at most
+  // memory_budget_bytes (charged at CreateGame, released when a game ends). RESOURCE_EXHAUSTED
+  // naming the spec field that makes a game big.
+  int64_t max_game_bytes = int64_t{256} << 20;     // --max-game-bytes
+  int64_t memory_budget_bytes = int64_t{1} << 30;  // --memory-budget-bytes
+  double max_round_work = 1e9;                     // --max-round-work
+  // Ended games whose final GameInfo stays in memory; older ones are listed from their records.
+  int64_t max_finished_games = 1000;  // --max-finished-games
 
   [[nodiscard]] absl::Status Validate() const;
 };
@@ -124,16 +134,27 @@ class Coordinator {
   // Timers of streams (join and write deadlines) run here.
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] const FdBudget& fds() const { return *fds_; }
+  // The disk thread (ListGames reads retired games' records there).
+  [[nodiscard]] RecordWriter& disk() { return writer_; }
+  // The memory budget every game's estimated cost is charged against.
+  [[nodiscard]] const MemoryBudget& memory() const { return memory_; }
 
  private:
   explicit Coordinator(const CoordinatorOptions& options);
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> DoCreateGame(
       const v1::CreateGameRequest& request);
+  // DoCreateGame past admission: plans, reserves and builds the game.
+  [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> Build(const v1::CreateGameRequest& request,
+                                                             int64_t charged);
   void GameOver(const std::string& id);
   // Recovers the unfinished games under options_.records_dir.
   void RecoverGames();
   // Registers a built game (counted running until it is over) and begins it on its strand.
-  void Adopt(const std::string& id, std::shared_ptr<HostedGame> game);
+  // `charged`: the bytes of the memory budget it holds until it ends.
+  void Adopt(const std::string& id, std::shared_ptr<HostedGame> game, int64_t charged);
+  // Admission: the game's estimated cost within the per-game limits and the memory budget (then
+  // charged: the bytes are returned), or RESOURCE_EXHAUSTED naming the spec field.
+  [[nodiscard]] absl::StatusOr<int64_t> Admit(const v1::RunSpec& spec);
   [[nodiscard]] HostedGameConfig BaseConfig(const std::string& id);
 
   const CoordinatorOptions options_;
@@ -146,6 +167,7 @@ class Coordinator {
   std::vector<std::thread> threads_;
   RecordWriter writer_;
   SeatBudget budget_;
+  MemoryBudget memory_;
   GameDirectory directory_;
   std::mutex create_mutex_;     // record folders are checked and created one at a time
   RecordWriter create_thread_;  // CreateGameAsync's work, in order

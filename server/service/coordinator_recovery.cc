@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/admission.h"
 #include "server/journal/journal_file.h"
 #include "server/journal/record_env.h"
 #include "server/service/coordinator.h"
@@ -82,7 +83,12 @@ void Coordinator::RecoverGames() {
       continue;
     }
     ++recovered_;
-    Adopt(*id, *std::move(game));
+    // It existed before this process: charged whether or not it fits (never refused here).
+    absl::StatusOr<GameCost> cost =
+        EstimateGameCost(header->spec(), {.hosted = true, .base_dir = dir});
+    const int64_t charged = cost.ok() ? cost->total_bytes() : 0;
+    memory_.ForceCharge(charged);
+    Adopt(*id, *std::move(game), charged);
   }
 }
 

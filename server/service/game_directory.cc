@@ -43,6 +43,16 @@ absl::Status ValidateRecordDir(absl::string_view dir, absl::string_view field) {
   return absl::OkStatus();
 }
 
+void ShortenGameInfo(v1::GameInfo* info, size_t max_bytes) {
+  if (info->SpaceUsedLong() <= max_bytes) return;
+  info->clear_seats();
+  info->mutable_summary()->clear_players();
+  info->mutable_latest()->clear_players();
+  // Cleared repeated fields keep their elements allocated for reuse: copy what is left.
+  v1::GameInfo compact(*info);
+  info->Swap(&compact);
+}
+
 absl::StatusOr<std::string> GameDirectory::Reserve(absl::string_view id) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (draining_) return absl::UnavailableError("the coordinator is shutting down");
@@ -61,56 +71,111 @@ absl::StatusOr<std::string> GameDirectory::Reserve(absl::string_view id) {
       return absl::AlreadyExistsError(absl::StrCat("game_id: game ", chosen, " already exists"));
     }
   }
-  games_.emplace(chosen, nullptr);
+  games_.emplace(chosen, Entry{});
   ++active_;
   return chosen;
 }
 
-void GameDirectory::Commit(const std::string& id, std::shared_ptr<HostedGame> game) {
+void GameDirectory::Commit(const std::string& id, std::shared_ptr<HostedGame> game,
+                           int64_t charged) {
   std::lock_guard<std::mutex> lock(mutex_);
-  games_[id] = std::move(game);
+  Entry& entry = games_[id];
+  entry.game = std::move(game);
+  entry.charged = charged;
 }
 
 void GameDirectory::Abandon(const std::string& id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (games_.erase(id) > 0) --active_;
+  auto it = games_.find(id);
+  if (it == games_.end() || it->second.info != nullptr || !it->second.record_dir.empty()) return;
+  games_.erase(it);
+  --active_;
 }
 
-void GameDirectory::Finished(const std::string& id) {
-  std::vector<std::shared_ptr<HostedGame>> retired;  // destroyed outside the lock
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (games_.count(id) == 0) return;
-    --active_;
-    finished_.push_back(id);
-    while (finished_.size() > kMaxFinishedListed) {
-      auto it = games_.find(finished_.front());
-      if (it != games_.end()) {
-        retired.push_back(std::move(it->second));
-        games_.erase(it);
-      }
-      finished_.pop_front();
-    }
+GameDirectory::Ended GameDirectory::Finished(const std::string& id, v1::GameInfo info) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = games_.find(id);
+  if (it == games_.end() || it->second.info != nullptr || !it->second.record_dir.empty()) {
+    return {};
   }
+  --active_;
+  Ended ended{std::move(it->second.game), it->second.charged};
+  it->second.charged = 0;
+  ShortenGameInfo(&info, kMaxKeptInfoBytes);
+  finished_bytes_ += info.SpaceUsedLong();
+  it->second.info = std::make_shared<const v1::GameInfo>(std::move(info));
+  finished_.push_back(id);
+  while (!finished_.empty() && (static_cast<int64_t>(finished_.size()) > max_finished_ ||
+                                finished_bytes_ > kMaxFinishedBytes)) {
+    auto old = games_.find(finished_.front());
+    finished_.pop_front();
+    if (old == games_.end() || old->second.info == nullptr) continue;
+    finished_bytes_ -= old->second.info->SpaceUsedLong();
+    std::filesystem::path dir = old->second.info->record_dir();
+    if (dir.empty()) dir = ".";  // a game without a folder stays listed by its id
+    old->second.record_dir = std::move(dir);
+    old->second.info.reset();
+  }
+  return ended;
 }
 
 size_t GameDirectory::listed() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return games_.size();
+  size_t count = 0;
+  for (const auto& [id, entry] : games_) count += entry.reserved() ? 0 : 1;
+  return count;
+}
+
+size_t GameDirectory::finished_in_memory() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return finished_.size();
 }
 
 std::shared_ptr<HostedGame> GameDirectory::Find(absl::string_view id) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = games_.find(id);
-  return it == games_.end() ? nullptr : it->second;
+  return it == games_.end() ? nullptr : it->second.game;
+}
+
+GameDirectory::Listed GameDirectory::ListedOf(const std::string& id, const Entry& entry) {
+  Listed listed;
+  listed.id = id;
+  listed.live = entry.game;
+  listed.info = entry.info;
+  listed.record_dir = entry.record_dir;
+  return listed;
+}
+
+GameDirectory::Listed GameDirectory::Lookup(absl::string_view id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = games_.find(id);
+  if (it == games_.end() || it->second.reserved()) return {};
+  return ListedOf(it->first, it->second);
+}
+
+std::vector<GameDirectory::Listed> GameDirectory::Page(absl::string_view after, size_t limit,
+                                                       bool* more) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<Listed> page;
+  *more = false;
+  auto it = after.empty() ? games_.begin() : games_.upper_bound(after);
+  for (; it != games_.end(); ++it) {
+    if (it->second.reserved()) continue;
+    if (page.size() == limit) {
+      *more = true;
+      break;
+    }
+    page.push_back(ListedOf(it->first, it->second));
+  }
+  return page;
 }
 
 std::vector<std::shared_ptr<HostedGame>> GameDirectory::All() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::shared_ptr<HostedGame>> all;
   all.reserve(games_.size());
-  for (const auto& [id, game] : games_) {
-    if (game != nullptr) all.push_back(game);
+  for (const auto& [id, entry] : games_) {
+    if (entry.game != nullptr) all.push_back(entry.game);
   }
   return all;
 }

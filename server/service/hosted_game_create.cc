@@ -170,6 +170,7 @@ absl::Status HostedGame::Build() {
     seat.spec_learner = LearnerSpecOf(plan.learners[i]);
     seat.learner = seat.spec_learner;
     config.remote.push_back(!seat.local);
+    seat.dimension = view.box.dimension();  // local seats too: their journaled plays are decoded
     if (seat.local) {
       const PlayerLearnerSpec& l = plan.learners[i];
       NASHNET_ASSIGN_OR_RETURN(std::unique_ptr<agents::Learner> learner,
@@ -179,7 +180,6 @@ absl::Status HostedGame::Build() {
     }
     ++num_remote_;
     config.seats.push_back(std::make_unique<RemoteSeat>(this, i));
-    seat.dimension = view.box.dimension();
     SeatPlay& play = config.defaults[i];
     if (view.finite()) {
       play.action.index = service.default_action();

@@ -19,7 +19,7 @@ namespace nashnet::server {
 // One seat as the host sees it. Local seats use only `local` and `learner`.
 struct HostedGame::Seat {
   bool local = false;
-  int dimension = 0;  // continuous games: d of the action box (remote seats)
+  int dimension = 0;  // continuous games: d of the action box (0: finite)
 
   SeatStream* stream = nullptr;  // the connected agent; null = none
   std::string token;             // the seat's resume token (pre-issued, in .secrets.json)

@@ -279,7 +279,28 @@ TEST(WireAction, RefusesMalformedActionsNamingTheField) {
 
   proto.set_probability(kInf);
   ExpectInvalid(ActionFromProto(proto, 3).status(), "action.probability: not finite");
+  proto.set_probability(-1.0);
+  ExpectInvalid(ActionFromProto(proto, 3).status(), "action.probability: -1 is negative");
+  proto.set_probability(2.0);  // a density may pass 1
+  EXPECT_TRUE(ActionFromProto(proto, 3).ok());
+  // A point for a finite game (dimension 0), an index for a continuous one.
+  ExpectInvalid(ActionFromProto(proto, 0).status(),
+                "action.point: the game is finite (its actions are indices); send action.index");
   proto.clear_probability_given();
+  v1::Action index;
+  index.set_index(1);
+  ExpectInvalid(ActionFromProto(index, 3).status(), "action.index: the game is continuous");
+  index.set_index(-1);
+  ExpectInvalid(ActionFromProto(index, 0).status(), "action.index: -1 is negative");
+  index.set_index(1);
+  for (double p : {-1.0, 2.0, 1.0 + 1e-9}) {
+    index.set_probability(p);
+    ExpectInvalid(ActionFromProto(index, 0).status(), "action.probability: ");
+    EXPECT_NE(ActionFromProto(index, 0).status().message().find("is not in [0, 1]"),
+              std::string::npos);
+  }
+  index.set_probability(1.0);
+  EXPECT_TRUE(ActionFromProto(index, 0).ok());
 
   proto.mutable_strategy()->add_probabilities(1.0);
   proto.mutable_strategy()->add_cell_lower(0.0);

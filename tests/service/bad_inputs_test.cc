@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "tests/service/service_harness.h"
@@ -126,7 +127,20 @@ TEST_F(BadInputs, FaultyActionsGetInBandErrorsAndTheGameGoesOn) {
   v1::Action action = PureAction(1, 7, 3);
   action.mutable_strategy()->set_probabilities(0, 1.0);
   ASSERT_TRUE(stream.SendAction(action));
-  ExpectError(stream, 1, kInvalidArgument, {"7"});
+  ExpectError(stream, 1, kInvalidArgument, {"action.index: 7 out of range [0, 3)"});
+  // The played action's probability outside [0, 1].
+  for (double p : {-1.0, 2.0}) {
+    action = PureAction(1, 0, 3);
+    action.set_probability(p);
+    ASSERT_TRUE(stream.SendAction(action));
+    ExpectError(stream, 1, kInvalidArgument, {absl::StrCat("action.probability: ", p)});
+  }
+  // A point for a finite game.
+  action = PureAction(1, 0, 3);
+  action.mutable_point()->add_coordinates(0.5);
+  ASSERT_TRUE(stream.SendAction(action));
+  ExpectError(stream, 1, kInvalidArgument,
+              {"action.point: the game is finite (its actions are indices); send action.index"});
   // Non-finite probability.
   action = PureAction(1, 0, 3);
   action.mutable_strategy()->set_probabilities(1, kNaN);
@@ -161,7 +175,7 @@ TEST_F(BadInputs, FaultyActionsGetInBandErrorsAndTheGameGoesOn) {
   absl::StatusOr<v1::GameInfo> info = c.GetGame("rps");
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->status(), v1::GAME_STATUS_COMPLETED);
-  EXPECT_EQ(Seat(*info, 0).rejected_messages(), 5);
+  EXPECT_EQ(Seat(*info, 0).rejected_messages(), 8);
   ExpectBystanderAdvanced();
 }
 
@@ -197,7 +211,11 @@ TEST_F(BadInputs, FaultyPointsInAContinuousGameGetInBandErrors) {
   index_action.set_round(1);
   index_action.set_index(0);
   ASSERT_TRUE(stream.SendAction(index_action));
-  ExpectError(stream, 1, kInvalidArgument, {"point"});
+  ExpectError(stream, 1, kInvalidArgument, {"action.index: the game is continuous"});
+  v1::Action negative_density = point_action({0.3});  // a density below 0
+  negative_density.set_probability(-1.0);
+  ASSERT_TRUE(stream.SendAction(negative_density));
+  ExpectError(stream, 1, kInvalidArgument, {"action.probability: -1 is negative"});
 
   ASSERT_TRUE(stream.SendAction(point_action({0.3})));
   std::optional<v1::CoordinatorMessage> feedback = stream.Read();

@@ -356,27 +356,40 @@ TEST(CheckServiceSpec, RefusesANegativeDefaultActionForEveryGame) {
   }
 }
 
-// --max-games bounds the games not over: finished games stay listed (the newest 1000) but do
-// not block creation.
+// --max-games bounds the games not over: ended games stay listed (the newest max_finished with
+// their GameInfo, older ones by their record folder) and keep their ids, but do not block creation.
 TEST(GameDirectory, MaxGamesCountsOnlyGamesNotOverAndRetiresOldFinishedOnes) {
-  GameDirectory directory(/*max_games=*/2);
+  GameDirectory directory(/*max_games=*/2, /*max_finished=*/1000);
+  auto ended = [](const std::string& id) {
+    v1::GameInfo info;
+    info.set_game_id(id);
+    info.set_record_dir(absl::StrCat("runs/", id));
+    return info;
+  };
   ASSERT_TRUE(directory.Reserve("a").ok());
   ASSERT_TRUE(directory.Reserve("b").ok());
   EXPECT_EQ(directory.Reserve("c").status().code(), absl::StatusCode::kResourceExhausted);
-  directory.Finished("a");
+  EXPECT_EQ(directory.listed(), 0u);  // reserved games are not listed yet
+  (void)directory.Finished("a", ended("a"));
   EXPECT_EQ(directory.Reserve("a").status().code(), absl::StatusCode::kAlreadyExists);
   ASSERT_TRUE(directory.Reserve("c").ok());
-  EXPECT_EQ(directory.listed(), 3u);
-  directory.Finished("b");
-  directory.Finished("c");
+  (void)directory.Finished("b", ended("b"));
+  (void)directory.Finished("c", ended("c"));
   for (int k = 0; k < 1000; ++k) {
     const std::string id = absl::StrCat("f", k);
     ASSERT_TRUE(directory.Reserve(id).ok()) << k;
-    directory.Finished(id);
+    (void)directory.Finished(id, ended(id));
   }
-  // 1003 finished, the newest 1000 kept: a, b and c were retired and their ids are free again.
-  EXPECT_EQ(directory.listed(), GameDirectory::kMaxFinishedListed);
-  EXPECT_TRUE(directory.Reserve("a").ok());
+  // 1003 ended, the newest 1000 in memory; a, b and c retired to their folders, still listed.
+  EXPECT_EQ(directory.finished_in_memory(), 1000u);
+  EXPECT_EQ(directory.listed(), 1003u);
+  EXPECT_EQ(directory.Reserve("a").status().code(), absl::StatusCode::kAlreadyExists);
+  GameDirectory::Listed a = directory.Lookup("a");
+  EXPECT_EQ(a.id, "a");
+  EXPECT_EQ(a.info, nullptr);
+  EXPECT_EQ(a.record_dir, std::filesystem::path("runs/a"));
+  EXPECT_NE(directory.Lookup("f999").info, nullptr);
+  EXPECT_TRUE(directory.Lookup("zz").id.empty());
 }
 
 // now + deadline must not overflow the steady clock (a spinning timer that evicts everyone):
