@@ -5,6 +5,7 @@
 //   nashnet create|list|show|watch|stop     a coordinator's games (admin_commands.h)
 //   nashnet games [NAME|FILE.nfg] [--json]  the catalogue (games_command.h)
 //   nashnet report DIR [--out FILE]         a run record as one HTML page (report_command.h)
+//   nashnet sweep SWEEP.yaml [--out DIR]    a grid of runs, resumable (sweep_command.h)
 //
 // Exit codes: 0 success, 1 a run failed, 2 bad usage or input (one line on stderr says what).
 #include <CLI/CLI.hpp>
@@ -17,6 +18,7 @@
 #include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/simulate_command.h"
+#include "cli/sweep_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app("nashnet: multi-agent learning in repeated games", "nashnet");
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   nashnet::cli::GamesCommand games(&app);
   nashnet::cli::AdminCommands admin(&app);
   nashnet::cli::ReportCommand report(&app);
+  nashnet::cli::SweepCommand sweep(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
   if (games.app()->parsed()) return games.Run();
   if (admin.parsed()) return admin.Run();
   if (report.app()->parsed()) return report.Run();
+  if (sweep.app()->parsed()) return sweep.Run();
   return nashnet::cli::ReportError("no command given (see nashnet --help)",
                                    nashnet::cli::kExitUsage);
 }
