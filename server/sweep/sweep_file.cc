@@ -22,6 +22,9 @@ namespace {
 constexpr int64_t kMaxSeeds = 1'000'000;
 constexpr size_t kMaxCells = 10'000'000;
 
+// A default YAML::Node is a defined null: "not given" in the entries below.
+bool Given(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
+
 // One entry of `games`: the run-file `game` value and the run-file keys it overrides.
 struct GameEntry {
   std::string path;  // "games[1]" or "grids[0].games[1]"
@@ -348,15 +351,15 @@ class SweepParser {
           YAML::Node cell(YAML::NodeType::Map);
           for (auto it = base.begin(); it != base.end(); ++it) {
             const std::string& k = it->first.Scalar();
-            const bool replaced = (k == "game" && game.game.IsDefined()) ||
-                                  (k == "learner" && learner.learner.IsDefined()) ||
+            const bool replaced = (k == "game" && Given(game.game)) ||
+                                  (k == "learner" && Given(learner.learner)) ||
                                   std::any_of(game.overrides.begin(), game.overrides.end(),
                                               [&](const auto& o) { return o.first.Scalar() == k; });
             if (!replaced) cell[it->first] = it->second;
           }
           for (const auto& [key, value] : game.overrides) cell[key] = value;
-          if (game.game.IsDefined()) cell["game"] = game.game;
-          if (learner.learner.IsDefined()) cell["learner"] = learner.learner;
+          if (Given(game.game)) cell["game"] = game.game;
+          if (Given(learner.learner)) cell["learner"] = learner.learner;
           NASHNET_ASSIGN_OR_RETURN(RunFile run, ParseRunFileNode(cell, source_));
           if (!run.spec.has_game() || run.spec.game().name().empty()) {
             return Error(game.node, game.path, "no game: give `games` or base's `game`");
@@ -364,9 +367,9 @@ class SweepParser {
           if (run.spec.rounds() == 0) {
             return Error(game.node, game.path, "no horizon: give base's (or the game's) `rounds`");
           }
-          std::string game_label = SweepLabel(
-              game.label.empty() ? GameLabel(game.game.IsDefined() ? game.game : base["game"])
-                                 : game.label);
+          std::string game_label =
+              SweepLabel(game.label.empty() ? GameLabel(Given(game.game) ? game.game : base["game"])
+                                            : game.label);
           std::string learner_label = learner.label;
           if (learner_label.empty()) learner_label = run.spec.learner().algorithm();
           learner_label = SweepLabel(learner_label.empty() ? "learner" : learner_label);
