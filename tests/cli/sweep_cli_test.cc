@@ -50,6 +50,16 @@ TEST(SweepCli, CellsEqualSimulateOfTheirSpecByteForByte) {
   }
   EXPECT_EQ(cells, 8);
 
+  // `nashnet report` of the folder compares the learners.
+  CliResult report = RunCli(tmp, "report out", tmp.path());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_EQ(report.out, "out/report.html\n");
+  const std::string html = ReadFile(tmp.path() / "out/report.html");
+  EXPECT_NE(html.find("<h1>nashnet sweep: out</h1>"), std::string::npos);
+  EXPECT_NE(html.find("<td>braess-players=4</td><td>hedge-lr-eta0=0.7</td><td>eta0=0.7</td>"
+                      "<td>2</td>"),
+            std::string::npos);
+
   // Again: everything is finished, nothing is played.
   r = RunCli(tmp, "sweep s.yaml --out out", tmp.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
