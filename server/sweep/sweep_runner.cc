@@ -60,6 +60,17 @@ absl::Status PlayCell(const RunPlan& plan, const fs::path& dir,
   return record.CommitSeed(seed, csv.get(), *summary);
 }
 
+// The index row's numbers from the cell's summary.json.
+absl::Status FillRow(const fs::path& dir, SweepIndexRow* row) {
+  const fs::path summary = dir / "summary.json";
+  nlohmann::json json = nlohmann::json::parse(ReadText(summary), nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    return absl::DataLossError(absl::StrCat(summary.string(), ": not a summary.json"));
+  }
+  FillFromSummary(json, row);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status SweepRunOptions::Validate() const {
@@ -101,6 +112,9 @@ absl::StatusOr<SweepOutcome> RunSweep(const SweepFile& sweep, const std::vector<
             (dir / "spec.yaml").string(),
             ": differs from the sweep's cell (the sweep file changed?); give a new --out"));
       }
+      if (absl::Status read = FillRow(dir, &row); !read.ok()) {
+        outcome.failures[i] = read;  // a finished cell whose summary cannot be read
+      }
       ++outcome.skipped;
     } else {
       todo.push_back(i);
@@ -121,6 +135,7 @@ absl::StatusOr<SweepOutcome> RunSweep(const SweepFile& sweep, const std::vector<
   std::atomic<size_t> next{0};
   std::atomic<int64_t> rounds_done{0};
   std::atomic<int> finished{0};
+  std::atomic<int> failed{0};
   std::mutex mutex;
   std::condition_variable cv;
   auto worker = [&] {
@@ -133,6 +148,8 @@ absl::StatusOr<SweepOutcome> RunSweep(const SweepFile& sweep, const std::vector<
           remove_ec ? absl::InternalError(
                           absl::StrCat("cannot remove ", dir.string(), ": ", remove_ec.message()))
                     : PlayCell(plans[i], dir, [&](int64_t r) { rounds_done.fetch_add(r); });
+      if (status.ok()) status = FillRow(dir, &outcome.rows[i]);
+      if (!status.ok()) failed.fetch_add(1);
       outcome.failures[i] =
           status.ok() ? status
                       : absl::Status(status.code(), absl::StrCat("cell ", sweep.cells[i].id, ": ",
@@ -149,6 +166,7 @@ absl::StatusOr<SweepOutcome> RunSweep(const SweepFile& sweep, const std::vector<
     if (!options.progress) return;
     progress.done = outcome.skipped + finished.load();
     progress.rounds_done = rounds_done.load();
+    progress.failed = failed.load();
     progress.elapsed_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     options.progress(progress);
@@ -168,25 +186,12 @@ absl::StatusOr<SweepOutcome> RunSweep(const SweepFile& sweep, const std::vector<
   for (std::thread& t : threads) t.join();
 
   for (int i = 0; i < n; ++i) {
-    SweepIndexRow& row = outcome.rows[i];
-    const fs::path summary = out / row.folder / "summary.json";
-    if (!outcome.failures[i].ok()) {
-      row.status = "failed";
-      ++outcome.failed;
-      continue;
-    }
-    nlohmann::json json = nlohmann::json::parse(ReadText(summary), nullptr, false);
-    if (json.is_discarded() || !json.is_object()) {
-      outcome.failures[i] =
-          absl::DataLossError(absl::StrCat(summary.string(), ": not a summary.json"));
-      row.status = "failed";
-      ++outcome.failed;
-      continue;
-    }
-    FillFromSummary(json, &row);
+    if (outcome.failures[i].ok()) continue;
+    outcome.rows[i].status = "failed";
+    ++outcome.failed;
   }
   for (int i : todo) outcome.ran += outcome.failures[i].ok() ? 1 : 0;
-  progress.failed = outcome.failed;
+  failed.store(outcome.failed);
   report();
   NASHNET_RETURN_IF_ERROR(WriteFileAtomically(out / "index.csv", SweepIndexCsv(outcome.rows)));
   return outcome;
