@@ -9,8 +9,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "games/finite_game.h"
 #include "server/record/run_file.h"
 #include "server/record/run_record.h"
+#include "server/report/report.h"
 #include "server/report/rounds_reader.h"
 #include "server/report/theory.h"
 #include "server/sweep/sweep_index.h"
@@ -37,10 +39,46 @@ struct CellData {
   LearnerTheory theory;
   std::vector<double> rounds;  // every recorded round
   std::vector<double> regret;  // mean over players of p<i>_regret at each
+  double p1_rate = kNaN;       // FitConvergenceRate where P1 applies
+  double delta = kNaN;
   std::string game_name;
   int players = 0;
   std::string feedback;
 };
+
+// P1's rate of a cell (sweep_compare.h), when it applies.
+void P1Rate(const RunPlan& plan, const RoundsTable& table, CellData* cell) {
+  if (!cell->theory.step.has_value() || table.rows() < 3) return;
+  if (plan.game->action_kind() != games::ActionKind::kFinite) return;
+  const auto& game = static_cast<const games::FiniteGame&>(*plan.game);
+  games::PureProfile profile;
+  for (int p = 0; p < game.num_players(); ++p) {
+    int best = -1;
+    double best_x = -1;
+    for (int a = 0; a < game.num_actions(p); ++a) {
+      const std::vector<double>* x = table.Find(absl::StrCat("p", p, "_x", a));
+      if (x == nullptr || !(x->back() > best_x)) continue;
+      best = a;
+      best_x = x->back();
+    }
+    if (best < 0) return;
+    profile.push_back(best);
+  }
+  const std::vector<double>& distance = *table.Find("equilibrium_distance");
+  if (!(distance.back() < kNearEquilibrium)) return;
+  const std::optional<double> delta = StrictEquilibriumGap(game, profile);
+  if (!delta.has_value()) return;
+  // Every seat plays the sweep's learner: player 0's γ_t is everyone's.
+  std::vector<double> gamma;
+  double sum = 0.0;
+  int64_t s = 0;
+  for (double r : *table.Find("round")) {
+    while (s < static_cast<int64_t>(r)) sum += (*cell->theory.step)(++s);
+    gamma.push_back(sum);
+  }
+  cell->delta = *delta;
+  cell->p1_rate = FitConvergenceRate(gamma, distance);
+}
 
 absl::StatusOr<CellData> ReadCell(const fs::path& dir, const SweepIndexRow& row) {
   CellData cell{.row = row};
@@ -64,6 +102,7 @@ absl::StatusOr<CellData> ReadCell(const fs::path& dir, const SweepIndexRow& row)
     const std::vector<double>* r = table.Find(absl::StrCat("p", p, "_regret"));
     for (size_t k = 0; k < r->size(); ++k) cell.regret[k] += (*r)[k] / cell.players;
   }
+  P1Rate(*plan, table, &cell);
   std::ifstream in(dir / "summary.json", std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
@@ -114,6 +153,21 @@ MedianInterval ComputeMedianInterval(std::vector<double> values, double confiden
   out.hi = values[n - k];
   out.coverage = n == 1 ? 0.0 : std::max(0.0, 1.0 - 2.0 * BinomialHalfCdf(n, k - 1));
   return out;
+}
+
+double FitConvergenceRate(const std::vector<double>& gamma, const std::vector<double>& distance) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int m = 0;
+  for (size_t i = 0; i < gamma.size() && i < distance.size(); ++i) {
+    const double d = distance[i];
+    if (!(d > 0.0) || !(d < kNearEquilibrium) || !std::isfinite(gamma[i])) continue;
+    const double x = gamma[i], v = std::log(d);
+    sx += x, sy += v, sxx += x * x, sxy += x * v, ++m;
+  }
+  if (m < 3) return kNaN;
+  const double denominator = m * sxx - sx * sx;
+  if (!(denominator > 0.0)) return kNaN;
+  return -(m * sxy - sx * sy) / denominator;
 }
 
 double FitLogLogSlope(const std::vector<double>& t, const std::vector<double>& y, int points) {
@@ -194,18 +248,21 @@ absl::StatusOr<SweepComparison> CompareSweep(const fs::path& dir, int max_points
                           .algorithm = members.front()->algorithm,
                           .theory_exponent = members.front()->theory.regret_exponent,
                           .theory_rate = members.front()->theory.rate};
-      std::vector<double> regret, gap, seconds, exponent;
+      std::vector<double> regret, gap, seconds, exponent, p1;
       for (const CellData* c : members) {
         l.seeds.push_back(c->row.seed);
         regret.push_back(c->row.regret);
         gap.push_back(c->row.nash_gap);
         seconds.push_back(c->row.seconds);
         exponent.push_back(FitLogLogSlope(c->rounds, c->regret));
+        p1.push_back(c->p1_rate);
+        if (std::isnan(l.delta) && std::isfinite(c->delta)) l.delta = c->delta;
       }
       l.regret = ComputeMedianInterval(regret);
       l.nash_gap = ComputeMedianInterval(gap);
       l.seconds = ComputeMedianInterval(seconds);
       l.exponent = ComputeMedianInterval(exponent);
+      l.p1_rate = ComputeMedianInterval(p1);
       Curve(members, max_points, &l);
       out.games[g].learners.push_back(std::move(l));
     }

@@ -9,6 +9,11 @@
 //                 R(t) the mean over players of rounds.csv's p<i>_regret, over up to
 //                 kExponentPoints log-spaced recorded rounds t in [T/100, T] with R(t) > 0
 //                 (NaN with fewer than 3 such rounds)
+//   P1 rate       for a finite game whose final profile (argmax of the final strategies) is a
+//                 strict pure equilibrium a* with gap Δ, ended within kNearEquilibrium of it, and
+//                 a learner with a step schedule γ_t: minus the least-squares slope of
+//                 ln ‖x(t) − a*‖₁ against Γ_t = Σ_{s≤t} γ_s over the recorded rounds where
+//                 0 < ‖x(t) − a*‖₁ < kNearEquilibrium (P1: ≈ Δ); NaN otherwise
 // Per (game, learner), over its seeds: the median with a distribution-free confidence interval
 // (MedianInterval), and the curve of R(t) — median, p25, p75 over seeds at each plotted round —
 // for the chart; the learner's theoretical exponent α (theory.h, player 0's learner).
@@ -48,6 +53,11 @@ struct MedianInterval {
 [[nodiscard]] MedianInterval ComputeMedianInterval(std::vector<double> values,
                                                    double confidence = 0.95);
 
+// −(least-squares slope of ln d against Γ) over the entries with 0 < d < kNearEquilibrium; NaN
+// with fewer than 3.
+[[nodiscard]] double FitConvergenceRate(const std::vector<double>& gamma,
+                                        const std::vector<double>& distance);
+
 // Least-squares slope of ln y against ln t over up to `points` log-spaced entries of (t, y) with
 // t in [t_max/100, t_max] and y > 0 (t increasing); NaN with fewer than 3.
 [[nodiscard]] double FitLogLogSlope(const std::vector<double>& t, const std::vector<double>& y,
@@ -59,6 +69,8 @@ struct LearnerComparison {
   std::string algorithm;
   std::vector<uint64_t> seeds;
   MedianInterval regret, nash_gap, seconds, exponent;
+  MedianInterval p1_rate;  // over the seeds where it applies
+  double delta = kNaN;     // Δ of the equilibrium the first such seed reached
   double theory_exponent = kNaN;
   std::string theory_rate;     // "T^(1/2)"
   std::vector<double> rounds;  // plotted rounds

@@ -27,11 +27,18 @@ std::string IntervalCell(const MedianInterval& m) {
   return absl::StrCat(Num(m.median), " [", Num(m.lo), ", ", Num(m.hi), "]");
 }
 
+// " (k seeds)" when P1's rate applies to only some of the learner's seeds.
+std::string P1Seeds(const LearnerComparison& l) {
+  if (l.p1_rate.n == 0 || l.p1_rate.n == static_cast<int>(l.seeds.size())) return "";
+  return absl::StrCat(" (", l.p1_rate.n, " seeds)");
+}
+
 std::string ComparisonTable(const SweepComparison& c) {
   std::string html =
       "<table class=\"comparison\"><tr><th>game</th><th>learner</th><th>params</th>"
       "<th>seeds</th><th>final regret R(T)</th><th>Nash gap</th><th>seconds</th>"
-      "<th>fitted exponent</th><th>theory α</th><th>CI coverage</th></tr>\n";
+      "<th>fitted exponent</th><th>theory α</th><th>P1 rate</th><th>Δ</th>"
+      "<th>CI coverage</th></tr>\n";
   for (const GameComparison& g : c.games) {
     for (const LearnerComparison& l : g.learners) {
       absl::StrAppend(&html, "<tr><td>", HtmlEscape(g.game), "</td><td>", HtmlEscape(l.learner),
@@ -39,6 +46,7 @@ std::string ComparisonTable(const SweepComparison& c) {
                       IntervalCell(l.regret), "</td><td>", IntervalCell(l.nash_gap), "</td><td>",
                       IntervalCell(l.seconds), "</td><td>", IntervalCell(l.exponent), "</td><td>",
                       ExponentText(l.theory_exponent), " (", HtmlEscape(l.algorithm), ")</td><td>",
+                      IntervalCell(l.p1_rate), P1Seeds(l), "</td><td>", Num(l.delta), "</td><td>",
                       l.regret.n > 1 ? absl::StrFormat("%.1f%%", 100 * l.regret.coverage) : "–",
                       "</td></tr>\n");
     }
@@ -120,7 +128,9 @@ absl::StatusOr<std::string> RenderSweepReport(const fs::path& dir, const ReportO
       "distribution-free confidence interval for the median from order statistics, coverage ≥ "
       "95 % with 6 seeds or more; with fewer seeds it is [min, max] and the coverage column says "
       "what it is (1 − 2^(1−n)). Theory α: ALGORITHMS.md's regret rate of player 0's "
-      "learner.</p>\n");
+      "learner. P1 rate: −slope of ln ‖x(t) − a*‖₁ against Γ_t = Σγ_s where the run ends within "
+      "0.1 of a strict pure equilibrium a* (P1: ≈ Δ, a*'s payoff gap; over the seeds that "
+      "did).</p>\n");
   for (const GameComparison& g : c.games) {
     absl::StrAppend(&html, "<h2>", HtmlEscape(g.game), "</h2>\n<p>", HtmlEscape(g.game_name), " — ",
                     g.players, " players, ", HtmlEscape(g.feedback), " feedback, T = ", g.rounds,

@@ -125,6 +125,42 @@ TEST(SweepReport, UnfinishedCellsAreLeftOutAndNamed) {
   EXPECT_TRUE(absl::IsNotFound(CompareSweep(tmp.path(), 1000).status()));
 }
 
+TEST(SweepReport, HedgeAtAStrictEquilibriumConvergesAtRateDelta) {
+  // ALGORITHMS.md, validation target 1: exact feedback, constant step, a strict equilibrium
+  // (prisoner's dilemma: (defect, defect), Δ = 1): the fitted −slope of ln‖x − a*‖₁ against Γ_t
+  // is within 20 % of Δ.
+  TempDir tmp;
+  absl::StatusOr<SweepFile> sweep = ParseSweepFile(
+      "base: {rounds: 3000, record_every: 10, seed: 1, feedback: full}\n"
+      "games: [prisoners_dilemma, matching_pennies]\nlearners: [hedge]\n",
+      "pd.yaml");
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
+  absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
+  ASSERT_TRUE(plans.ok());
+  ASSERT_TRUE(RunSweep(*sweep, *plans, tmp.path() / "out", {.jobs = 1}).ok());
+  absl::StatusOr<SweepComparison> c = CompareSweep(tmp.path() / "out", 1000);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const LearnerComparison& pd = c->games[0].learners[0];
+  EXPECT_EQ(pd.delta, 1.0);
+  ASSERT_EQ(pd.p1_rate.n, 1);
+  EXPECT_NEAR(pd.p1_rate.median, 1.0, 0.2);
+  // Matching pennies has no pure equilibrium: P1's rate does not apply.
+  const LearnerComparison& mp = c->games[1].learners[0];
+  EXPECT_EQ(mp.p1_rate.n, 0);
+  EXPECT_TRUE(std::isnan(mp.delta));
+}
+
+TEST(FitConvergenceRate, RecoversTheRateOfAnExponentialBelowTheThreshold) {
+  std::vector<double> gamma, distance;
+  for (int k = 0; k < 200; ++k) {
+    gamma.push_back(0.5 * k);
+    // Above kNearEquilibrium (0.1) the first rows follow another law and are left out.
+    distance.push_back(k < 10 ? 0.5 : 0.09 * std::exp(-0.7 * 0.5 * (k - 10)));
+  }
+  EXPECT_NEAR(FitConvergenceRate(gamma, distance), 0.7, 1e-9);
+  EXPECT_TRUE(std::isnan(FitConvergenceRate({1, 2, 3}, {0.5, 0.2, 0.05})));
+}
+
 TEST(MedianInterval, OrderStatisticsWithBinomialCoverage) {
   // n = 10: 2·P(B ≤ 1) = 22/1024 ≤ 0.05 < 2·P(B ≤ 2) = 112/1024, so k = 2: [x_(2), x_(9)].
   MedianInterval m = ComputeMedianInterval({10, 1, 9, 2, 8, 3, 7, 4, 6, 5});
