@@ -57,7 +57,6 @@ int SweepCommand::Run() {
 
   const bool bar = !quiet_ && ::isatty(STDERR_FILENO);
   auto last_line = std::chrono::steady_clock::now();
-  bool printed = false;
   server::SweepRunOptions options{.jobs = jobs_};
   if (!quiet_) {
     options.progress = [&](const server::SweepProgress& p) {
@@ -71,7 +70,6 @@ int SweepCommand::Run() {
       } else {
         return;
       }
-      printed = true;
       std::fflush(stderr);
     };
   }
@@ -80,7 +78,6 @@ int SweepCommand::Run() {
     return ReportError(outcome.status(),
                        absl::IsFailedPrecondition(outcome.status()) ? kExitUsage : kExitRunFailed);
   }
-  (void)printed;
   if (quiet_) {
     std::printf("%s\n", out.string().c_str());
   } else {
