@@ -7,6 +7,7 @@
 //   nashnet report DIR [--out FILE]         a run record as one HTML page (report_command.h)
 //   nashnet conformance --agent 'CMD ...'   an agent program's protocol conformance
 //                                           (conformance_command.h)
+//   nashnet sweep SWEEP.yaml [--out DIR]    a grid of runs, resumable (sweep_command.h)
 //
 // Exit codes: 0 success, 1 a run failed, 2 bad usage or input (one line on stderr says what).
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@
 #include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/simulate_command.h"
+#include "cli/sweep_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app("nashnet: multi-agent learning in repeated games", "nashnet");
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
   nashnet::cli::AdminCommands admin(&app);
   nashnet::cli::ReportCommand report(&app);
   nashnet::cli::ConformanceCommand conformance(&app);
+  nashnet::cli::SweepCommand sweep(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
   if (admin.parsed()) return admin.Run();
   if (report.app()->parsed()) return report.Run();
   if (conformance.app()->parsed()) return conformance.Run();
+  if (sweep.app()->parsed()) return sweep.Run();
   return nashnet::cli::ReportError("no command given (see nashnet --help)",
                                    nashnet::cli::kExitUsage);
 }

@@ -6,13 +6,15 @@
 #include "absl/status/status.h"
 #include "cli/cli_util.h"
 #include "server/report/report.h"
+#include "server/sweep/sweep_report.h"
 
 namespace nashnet::cli {
 
 ReportCommand::ReportCommand(CLI::App* parent) {
   app_ = parent->add_subcommand(
       "report", "Turn a run record into one self-contained HTML page of SVG charts");
-  app_->add_option("dir", dir_, "Run record folder (from simulate or run)")->required();
+  app_->add_option("dir", dir_, "Run record folder (from simulate or run) or a sweep's folder")
+      ->required();
   app_->add_option("--out,-o", out_, "Output file (default DIR/report.html)");
   app_->add_flag("--force,-f", force_, "Overwrite an existing output file");
   app_->add_option("--max-points", max_points_, "Rows plotted per series (>= 10, default 1000)");
@@ -29,7 +31,9 @@ int ReportCommand::Run() {
   const std::filesystem::path dir(dir_);
   const std::filesystem::path out =
       out_.empty() ? dir / "report.html" : std::filesystem::path(out_);
-  const absl::Status status = server::WriteReport(dir, out, options, force_);
+  const absl::Status status = server::IsSweepFolder(dir)
+                                  ? server::WriteSweepReport(dir, out, options, force_)
+                                  : server::WriteReport(dir, out, options, force_);
   if (!status.ok()) {
     const bool bad_input = absl::IsNotFound(status) || absl::IsInvalidArgument(status) ||
                            absl::IsAlreadyExists(status);

@@ -1,5 +1,7 @@
 // `nashnet report DIR [--out FILE] [--force] [--max-points N]`: a run record (from `simulate` or
-// `run`, one seed or many) as one self-contained HTML page of SVG charts (server/report/report.h).
+// `run`, one seed or many) as one self-contained HTML page of SVG charts (server/report/report.h);
+// a sweep's folder (index.csv, from `nashnet sweep`) as the learners compared
+// (server/sweep/sweep_report.h).
 //
 // Writes FILE (default DIR/report.html; its folder is created if needed) atomically and prints
 // its path on stdout. An existing FILE is not overwritten unless --force (exit 2 says so).

@@ -17,6 +17,7 @@
 #include "common/status_macros.h"
 #include "server/game_file.h"
 #include "server/record/number_text.h"
+#include "server/record/run_file_node.h"
 #include "server/record/string_view_compat.h"
 
 namespace nashnet::server {
@@ -152,8 +153,9 @@ class Parser {
                                   ")"));
       }
       if (!seen.insert(key).second) return Error(key_node, map.Mark(), key_path, "duplicate key");
-      const YAML::Mark key_mark = key_node.Mark();
-      out_->locations[key_path] = {key_mark.line + 1, key_mark.column + 1};
+      // A key built in code (a sweep's cell, run_file_node.h) has no position: use its value's.
+      const YAML::Mark key_mark = key_node.Mark().is_null() ? value.Mark() : key_node.Mark();
+      if (!key_mark.is_null()) out_->locations[key_path] = {key_mark.line + 1, key_mark.column + 1};
       NASHNET_RETURN_IF_ERROR(fn(key, key_path, value, key_mark));
     }
     return absl::OkStatus();
@@ -399,6 +401,18 @@ absl::StatusOr<RunFile> ParseRunFile(std::string_view text, std::string_view sou
         parser.ParseDocument(documents.empty() ? YAML::Node() : documents.front()));
   } catch (const YAML::Exception& e) {  // yaml-cpp throws on a few odd inputs; never let it out
     return absl::InvalidArgumentError(absl::StrCat(source_name, ": ", e.what()));
+  }
+  return file;
+}
+
+absl::StatusOr<RunFile> ParseRunFileNode(const YAML::Node& root, std::string_view source_view) {
+  RunFile file;
+  file.source_name = std::string(source_view);
+  Parser parser(file.source_name, &file);
+  try {
+    NASHNET_RETURN_IF_ERROR(parser.ParseDocument(root));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(file.source_name, ": ", e.what()));
   }
   return file;
 }

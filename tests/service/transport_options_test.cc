@@ -104,7 +104,7 @@ class TransportEnforcement : public testing::Test {
     spec.set_rounds(100);
     spec.set_seed(1);
     spec.mutable_service()->add_local_seats(0);
-    ASSERT_TRUE(coordinator_->CreateGame(request, ".", false).ok());
+    ASSERT_TRUE(coordinator_->CreateGame(request).ok());
   }
 
   void TearDown() override {

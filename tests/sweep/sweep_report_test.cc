@@ -1,0 +1,199 @@
+// The sweep report: its statistics against numbers computed by hand from the cells' own
+// summary.json files, the confidence interval and the log-log fit against closed forms.
+#include "server/sweep/sweep_report.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "server/sweep/sweep_compare.h"
+#include "server/sweep/sweep_file.h"
+#include "server/sweep/sweep_runner.h"
+#include "tests/test_files.h"
+
+namespace nashnet::server {
+namespace {
+
+namespace fs = std::filesystem;
+using test::ReadFile;
+using test::TempDir;
+
+constexpr char kSweep[] = R"(name: report
+base: {rounds: 3000, record_every: 10, feedback: {model: noisy, sigma: 0.5}, seed: 20}
+seeds: 3
+games: [matching_pennies, stag_hunt]
+learners: [hedge, hedge-lr]
+)";
+
+void RunInto(const fs::path& out) {
+  absl::StatusOr<SweepFile> sweep = ParseSweepFile(kSweep, "report.yaml");
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
+  absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
+  ASSERT_TRUE(plans.ok()) << plans.status();
+  ASSERT_TRUE(RunSweep(*sweep, *plans, out, {.jobs = 2}).ok());
+}
+
+// The mean over players of the final regret, as summary.json of `cell` says.
+double CellRegret(const fs::path& cell) {
+  const nlohmann::json s = nlohmann::json::parse(ReadFile(cell / "summary.json"));
+  double sum = 0;
+  for (const auto& p : s["players"]) sum += p["regret"].get<double>();
+  return sum / s["players"].size();
+}
+
+double Median3(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[1];
+}
+
+TEST(SweepReport, TableNumbersAreMediansOfTheCellsSummaries) {
+  TempDir tmp;
+  const fs::path out = tmp.path() / "out";
+  RunInto(out);
+  absl::StatusOr<SweepComparison> c = CompareSweep(out, 1000);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->cells, 12);
+  EXPECT_TRUE(c->unfinished.empty());
+  ASSERT_EQ(c->games.size(), 2u);
+  EXPECT_EQ(c->games[1].game, "stag_hunt");
+  ASSERT_EQ(c->games[1].learners.size(), 2u);
+  for (const GameComparison& g : c->games) {
+    for (const LearnerComparison& l : g.learners) {
+      SCOPED_TRACE(g.game + " " + l.learner);
+      std::vector<double> regret, gap, seconds;
+      for (uint64_t seed : {20, 21, 22}) {
+        const fs::path cell =
+            out / "cells" / (g.game + "__" + l.learner + "__seed-" + std::to_string(seed));
+        regret.push_back(CellRegret(cell));
+        const nlohmann::json s = nlohmann::json::parse(ReadFile(cell / "summary.json"));
+        gap.push_back(s["nash_gap"].get<double>());
+        seconds.push_back(s["elapsed_seconds"].get<double>());
+      }
+      EXPECT_EQ(l.seeds, (std::vector<uint64_t>{20, 21, 22}));
+      EXPECT_EQ(l.regret.n, 3);
+      EXPECT_DOUBLE_EQ(l.regret.median, Median3(regret));
+      EXPECT_EQ(l.regret.lo, *std::min_element(regret.begin(), regret.end()));
+      EXPECT_EQ(l.regret.hi, *std::max_element(regret.begin(), regret.end()));
+      EXPECT_DOUBLE_EQ(l.regret.coverage, 0.75);  // 3 seeds: [min, max] covers 1 − 2^(1−3)
+      EXPECT_DOUBLE_EQ(l.nash_gap.median, Median3(gap));
+      EXPECT_DOUBLE_EQ(l.seconds.median, Median3(seconds));
+      EXPECT_EQ(l.theory_exponent, 0.5);  // hedge and hedge-lr: √T (ALGORITHMS.md, P1)
+      EXPECT_EQ(l.exponent.n, 3);
+      // The curve's last point is the final regret (rounds.csv's last row = summary.json).
+      EXPECT_EQ(l.rounds.back(), 3000);
+      EXPECT_DOUBLE_EQ(l.regret_curve.median.back(), Median3(regret));
+    }
+  }
+  // The page shows those numbers as "median [lo, hi]".
+  absl::StatusOr<std::string> html = RenderSweepReport(out, {});
+  ASSERT_TRUE(html.ok()) << html.status();
+  const LearnerComparison& l = c->games[0].learners[1];
+  const std::string cell =
+      absl::StrFormat("%.4g [%.4g, %.4g]", l.regret.median, l.regret.lo, l.regret.hi);
+  EXPECT_NE(html->find("<td>matching_pennies</td><td>hedge-lr</td><td></td><td>3</td><td>" + cell),
+            std::string::npos)
+      << cell;
+  EXPECT_EQ(std::count(html->begin(), html->end(), '\n') > 10, true);
+  size_t charts = 0;
+  for (size_t at = html->find("<svg class=\"chart\""); at != std::string::npos;
+       at = html->find("<svg class=\"chart\"", at + 1)) {
+    ++charts;
+  }
+  EXPECT_EQ(charts, 2u);  // one per game
+}
+
+TEST(SweepReport, UnfinishedCellsAreLeftOutAndNamed) {
+  TempDir tmp;
+  const fs::path out = tmp.path() / "out";
+  RunInto(out);
+  fs::remove(out / "cells/stag_hunt__hedge__seed-21/summary.json");
+  absl::StatusOr<SweepComparison> c = CompareSweep(out, 1000);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->unfinished, std::vector<std::string>{"stag_hunt__hedge__seed-21"});
+  EXPECT_EQ(c->games[1].learners[0].seeds, (std::vector<uint64_t>{20, 22}));
+  absl::StatusOr<std::string> html = RenderSweepReport(out, {});
+  ASSERT_TRUE(html.ok());
+  EXPECT_NE(html->find("Left out (no finished record): stag_hunt__hedge__seed-21."),
+            std::string::npos);
+  EXPECT_TRUE(IsSweepFolder(out));
+  EXPECT_FALSE(IsSweepFolder(out / "cells/stag_hunt__hedge__seed-20"));
+  EXPECT_TRUE(absl::IsNotFound(CompareSweep(tmp.path(), 1000).status()));
+}
+
+TEST(SweepReport, HedgeAtAStrictEquilibriumConvergesAtRateDelta) {
+  // ALGORITHMS.md, validation target 1: exact feedback, constant step, a strict equilibrium
+  // (prisoner's dilemma: (defect, defect), Δ = 1): the fitted −slope of ln‖x − a*‖₁ against Γ_t
+  // is within 20 % of Δ.
+  TempDir tmp;
+  absl::StatusOr<SweepFile> sweep = ParseSweepFile(
+      "base: {rounds: 3000, record_every: 10, seed: 1, feedback: full}\n"
+      "games: [prisoners_dilemma, matching_pennies]\nlearners: [hedge]\n",
+      "pd.yaml");
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
+  absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
+  ASSERT_TRUE(plans.ok());
+  ASSERT_TRUE(RunSweep(*sweep, *plans, tmp.path() / "out", {.jobs = 1}).ok());
+  absl::StatusOr<SweepComparison> c = CompareSweep(tmp.path() / "out", 1000);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const LearnerComparison& pd = c->games[0].learners[0];
+  EXPECT_EQ(pd.delta, 1.0);
+  ASSERT_EQ(pd.p1_rate.n, 1);
+  EXPECT_NEAR(pd.p1_rate.median, 1.0, 0.2);
+  // Matching pennies has no pure equilibrium: P1's rate does not apply.
+  const LearnerComparison& mp = c->games[1].learners[0];
+  EXPECT_EQ(mp.p1_rate.n, 0);
+  EXPECT_TRUE(std::isnan(mp.delta));
+}
+
+TEST(FitConvergenceRate, RecoversTheRateOfAnExponentialBelowTheThreshold) {
+  std::vector<double> gamma, distance;
+  for (int k = 0; k < 200; ++k) {
+    gamma.push_back(0.5 * k);
+    // Above kNearEquilibrium (0.1) the first rows follow another law and are left out.
+    distance.push_back(k < 10 ? 0.5 : 0.09 * std::exp(-0.7 * 0.5 * (k - 10)));
+  }
+  EXPECT_NEAR(FitConvergenceRate(gamma, distance), 0.7, 1e-9);
+  EXPECT_TRUE(std::isnan(FitConvergenceRate({1, 2, 3}, {0.5, 0.2, 0.05})));
+}
+
+TEST(MedianInterval, OrderStatisticsWithBinomialCoverage) {
+  // n = 10: 2·P(B ≤ 1) = 22/1024 ≤ 0.05 < 2·P(B ≤ 2) = 112/1024, so k = 2: [x_(2), x_(9)].
+  MedianInterval m = ComputeMedianInterval({10, 1, 9, 2, 8, 3, 7, 4, 6, 5});
+  EXPECT_EQ(m.n, 10);
+  EXPECT_EQ(m.median, 5.5);
+  EXPECT_EQ(m.lo, 2);
+  EXPECT_EQ(m.hi, 9);
+  EXPECT_DOUBLE_EQ(m.coverage, 1.0 - 22.0 / 1024);
+  // n = 5: no k reaches 95 %: [min, max] with coverage 1 − 2/32; NaN values are dropped.
+  m = ComputeMedianInterval({3, NAN, 1, 2, 5, 4});
+  EXPECT_EQ(m.n, 5);
+  EXPECT_EQ(m.median, 3);
+  EXPECT_EQ(m.lo, 1);
+  EXPECT_EQ(m.hi, 5);
+  EXPECT_DOUBLE_EQ(m.coverage, 1.0 - 2.0 / 32);
+  m = ComputeMedianInterval({});
+  EXPECT_EQ(m.n, 0);
+  EXPECT_TRUE(std::isnan(m.median));
+}
+
+TEST(FitLogLogSlope, RecoversThePowerOfAPowerLaw) {
+  std::vector<double> t, y;
+  for (int r = 1; r <= 10000; r += (r < 100 ? 1 : 10)) {
+    t.push_back(r);
+    y.push_back(3.0 * std::pow(r, 0.7));
+  }
+  EXPECT_NEAR(FitLogLogSlope(t, y), 0.7, 1e-12);
+  // Only [T/100, T] counts: a different power before t = 100 changes nothing.
+  for (size_t k = 0; k < t.size() && t[k] < 100; ++k) y[k] = 5.0 * std::pow(t[k], 0.2);
+  EXPECT_NEAR(FitLogLogSlope(t, y), 0.7, 1e-12);
+  // Non-positive regret is left out; fewer than 3 points: NaN.
+  EXPECT_TRUE(std::isnan(FitLogLogSlope({1, 2, 100}, {-1, -1, 5})));
+}
+
+}  // namespace
+}  // namespace nashnet::server
