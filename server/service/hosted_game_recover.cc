@@ -7,6 +7,7 @@
 #include "agents/wire/wire.h"
 #include "common/status_macros.h"
 #include "server/journal/journal_file.h"
+#include "server/journal/journal_prefetcher.h"
 #include "server/journal/record_env.h"
 #include "server/service/game_record.h"
 #include "server/service/hosted_game.h"
@@ -43,23 +44,26 @@ absl::StatusOr<std::shared_ptr<HostedGame>> HostedGame::Recover(HostedGameConfig
 
 absl::Status HostedGame::Replay() {
   const std::filesystem::path path = record_dir_ / kJournalFileName;
-  NASHNET_ASSIGN_OR_RETURN(JournalReader reader, JournalReader::Open(path));
+  NASHNET_ASSIGN_OR_RETURN(JournalReader opened, JournalReader::Open(path));
+  // Read, checksummed and parsed on another thread while this one replays.
+  JournalPrefetcher prefetch(std::move(opened));
   const int n = static_cast<int>(seats_.size());
   std::vector<SeatPlay> plays(n);
   std::vector<bool> substituted(n);
   std::vector<int64_t> missed(n, 0);
   std::vector<int64_t> evictions(n, 0);
   v1::GameStatus ended = v1::GAME_STATUS_UNSPECIFIED;
-  v1::JournalRecord record;
   replaying_ = true;
   auto fail = [&](std::string why) {
     replaying_ = false;
     return absl::DataLossError(absl::StrCat(path.string(), ": ", why));
   };
-  if (!reader.Next(&record) || !record.has_header()) {
+  const v1::JournalRecord* next = prefetch.Next();
+  if (next == nullptr || !next->has_header()) {
     return fail("does not start with an intact header");
   }
-  while (reader.Next(&record)) {
+  while ((next = prefetch.Next()) != nullptr) {
+    const v1::JournalRecord& record = *next;
     switch (record.kind_case()) {
       case v1::JournalRecord::kRound: {
         const v1::JournalRound& round = record.round();
@@ -132,7 +136,7 @@ absl::Status HostedGame::Replay() {
     loop_->RestoreStats(i, stats);
   }
   // The journal is the truth: rows it does not back go, a torn tail goes.
-  NASHNET_RETURN_IF_ERROR(record_->Trim(loop_->rounds_played(), reader.valid_bytes()));
+  NASHNET_RETURN_IF_ERROR(record_->Trim(loop_->rounds_played(), prefetch.reader().valid_bytes()));
   last_row_round_ = std::min(last_row_round_, loop_->rounds_played());
   if (!batch_->rows.empty()) last_row_round_ = batch_->rows.back().round;
   // How the journal says the game ended, if it did (a drain leaves it resumable).

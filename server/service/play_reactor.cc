@@ -7,12 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "server/metrics/service_metrics.h"
 #include "server/service/grpc_status.h"
+#include "server/service/request_bounds.h"
 
 namespace nashnet::server {
 namespace {
-
-// The longest agent name, algorithm, join token or resume token a Join may carry.
-constexpr size_t kMaxJoinField = 256;
 
 // Bounds on a Join's free-text fields (before the game is looked up): a 4 MiB name would bloat
 // the coordinator's memory and every ListGames answer. `*reason` says why it was refused.
@@ -20,19 +18,7 @@ absl::Status CheckJoinSizes(const v1::Join& join, RejectReason* reason) {
   *reason = RejectReason::kNotFound;  // not a game id, so not a game
   if (absl::Status st = ValidateGameId(join.game_id(), "join.game_id"); !st.ok()) return st;
   *reason = RejectReason::kLimit;
-  const std::pair<const char*, const std::string*> fields[] = {
-      {"join.agent_name", &join.agent_name()},
-      {"join.algorithm", &join.algorithm()},
-      {"join.join_token", &join.join_token()},
-      {"join.resume_token", &join.resume_token()},
-  };
-  for (const auto& [name, value] : fields) {
-    if (value->size() > kMaxJoinField) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(name, ": ", value->size(), " bytes, at most ", kMaxJoinField));
-    }
-  }
-  return absl::OkStatus();
+  return CheckJoinBounds(join);  // every string and the learner's params (request_bounds.h)
 }
 
 std::atomic<int64_t> live_play_reactors{0};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/crc32c.h"
+#include "server/journal/journal_prefetcher.h"
 #include "tests/test_files.h"
 
 namespace nashnet::server {
@@ -138,6 +139,49 @@ TEST(JournalFile, AnAbsurdLengthIsATornTailNotAnAllocation) {
   v1::JournalRecord record;
   EXPECT_FALSE(reader->Next(&record));  // "ok" is no JournalRecord either: torn at byte 0
   EXPECT_TRUE(reader->torn());
+}
+
+// The prefetcher hands over exactly what the reader reads, in order, whatever the batch size,
+// across batch edges and with a torn tail (valid_bytes the reader's).
+TEST(JournalPrefetcher, YieldsTheReadersRecordsInOrderAcrossBatchesAndATornTail) {
+  test::TempDir dir;
+  std::vector<size_t> ends;
+  std::string bytes = Journal(1000, &ends);
+  bytes.resize(bytes.size() - 3);  // the last round torn
+  test::WriteFile(dir / "journal", bytes);
+  for (size_t batch : {size_t{1}, size_t{7}, size_t{1000}, size_t{1001}, size_t{5000}}) {
+    SCOPED_TRACE(batch);
+    auto reader = JournalReader::Open(dir / "journal");
+    ASSERT_TRUE(reader.ok());
+    JournalPrefetcher prefetch(*std::move(reader), batch, /*depth=*/3);
+    const v1::JournalRecord* record = prefetch.Next();
+    ASSERT_NE(record, nullptr);
+    EXPECT_EQ(record->header().game_id(), "g1");
+    int t = 0;
+    while ((record = prefetch.Next()) != nullptr) {
+      ++t;
+      ASSERT_EQ(record->round().round(), t);
+      ASSERT_EQ(record->round().seats(1).action().index(), (t + 1) % 3);
+    }
+    EXPECT_EQ(t, 999);
+    EXPECT_EQ(prefetch.Next(), nullptr);
+    EXPECT_TRUE(prefetch.reader().torn());
+    EXPECT_EQ(prefetch.reader().valid_bytes(), static_cast<int64_t>(ends[999]));
+  }
+}
+
+// A replay that fails half way destroys its prefetcher with the reading thread blocked on a full
+// queue: it stops and joins (the test would hang otherwise).
+TEST(JournalPrefetcher, StopsWhenDestroyedBeforeTheEnd) {
+  test::TempDir dir;
+  std::vector<size_t> ends;
+  test::WriteFile(dir / "journal", Journal(5000, &ends));
+  for (int consumed : {0, 1, 10, 100}) {
+    auto reader = JournalReader::Open(dir / "journal");
+    ASSERT_TRUE(reader.ok());
+    JournalPrefetcher prefetch(*std::move(reader), /*batch=*/8, /*depth=*/2);
+    for (int k = 0; k < consumed; ++k) ASSERT_NE(prefetch.Next(), nullptr);
+  }
 }
 
 }  // namespace

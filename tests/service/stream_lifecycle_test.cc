@@ -135,8 +135,7 @@ class StreamLifecycle : public testing::Test {
   }
 
   void Create(const v1::CreateGameRequest& request) {
-    absl::StatusOr<v1::CreateGameResponse> created =
-        coordinator_->CreateGame(request);
+    absl::StatusOr<v1::CreateGameResponse> created = coordinator_->CreateGame(request);
     ASSERT_TRUE(created.ok()) << created.status();
   }
 
