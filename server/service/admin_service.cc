@@ -17,8 +17,8 @@
 #include "server/service/grpc_status.h"
 #include "server/service/list_games.h"
 #include "server/service/play_reactor.h"
-#include "server/service/stream_timer.h"
 #include "server/service/request_bounds.h"
+#include "server/service/stream_timer.h"
 #include "server/service/streams.h"
 
 namespace nashnet::server {

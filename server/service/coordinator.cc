@@ -17,8 +17,8 @@
 #include "server/metrics/metrics_server.h"
 #include "server/metrics/service_metrics.h"
 #include "server/service/admin_service.h"
-#include "server/service/server_reflection.h"
 #include "server/service/request_bounds.h"
+#include "server/service/server_reflection.h"
 #include "server/simulation.h"
 
 namespace nashnet::server {
@@ -124,8 +124,7 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
   grpc::ServerBuilder builder;
   ConfigureReflection(&builder, options.reflection);
   std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor =
-      builder.experimental().AddExternalConnectionAcceptor(ConnectionType::FROM_FD,
-                                                           credentials);
+      builder.experimental().AddExternalConnectionAcceptor(ConnectionType::FROM_FD, credentials);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   options.transport.ApplyTo(&builder);
   builder.RegisterService(c->service_.get());

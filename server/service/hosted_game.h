@@ -69,9 +69,9 @@ enum class RejectReason;  // server/metrics/service_metrics.h
 
 // How a coordinator keeps its games' journals.
 struct JournalOptions {
-  bool enabled = true;                   // --no-journal turns it off (no recovery)
+  bool enabled = true;                    // --no-journal turns it off (no recovery)
   std::chrono::milliseconds flush{1000};  // a running game hands its rounds to disk this often
-  std::chrono::milliseconds sync{5000};  // fsync at most this often (0: every write)
+  std::chrono::milliseconds sync{5000};   // fsync at most this often (0: every write)
 };
 
 struct HostedGameConfig {
