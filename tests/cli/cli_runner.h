@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "tests/test_files.h"
 
@@ -86,6 +88,18 @@ inline void ExpectSameRecord(const std::filesystem::path& run,
       EXPECT_EQ(ReadFile(run / file), ReadFile(simulate / file));
     }
   }
+}
+
+// "127.0.0.1:PORT" once a coordinator has written its --port-file (a line), polling a real
+// process for up to 20 s on a loaded machine; "" if it never does.
+inline std::string WaitForPortFile(const std::filesystem::path& port_file) {
+  for (int i = 0; i < 400; ++i) {
+    const std::string text = ReadFile(port_file);
+    if (text.size() > 1 && text.back() == '\n')
+      return "127.0.0.1:" + text.substr(0, text.size() - 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return "";
 }
 
 }  // namespace nashnet::cli_test

@@ -53,14 +53,7 @@ class TlsCoordinator {
       return;
     }
     process_.emplace(*std::move(process));
-    for (int i = 0; i < 400 && address_.empty(); ++i) {  // up to 20 s on a loaded machine
-      const std::string text = ReadFile(port_file);
-      if (text.size() > 1 && text.back() == '\n') {
-        address_ = "127.0.0.1:" + text.substr(0, text.size() - 1);
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
+    address_ = WaitForPortFile(port_file);
     if (address_.empty()) ADD_FAILURE() << "no port file: " << ReadFile(tmp / "coordinator.log");
   }
   ~TlsCoordinator() {

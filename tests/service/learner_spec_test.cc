@@ -36,8 +36,9 @@ TEST(LearnerSpec, ComposeStyleAgentsPlayTheSpecsLearnerAndReproduceSimulate) {
   ASSERT_TRUE(c.ok()) << c.status();
   std::vector<std::unique_ptr<Process>> agents;
   for (int k = 0; k < 3; ++k) {
-    absl::StatusOr<std::unique_ptr<Process>> agent = StartAgent(
-        dir.path(), absl::StrCat("agent", k), {"--coordinator", (*c)->address(), "--game", "tuned"});
+    absl::StatusOr<std::unique_ptr<Process>> agent =
+        StartAgent(dir.path(), absl::StrCat("agent", k),
+                   {"--coordinator", (*c)->address(), "--game", "tuned"});
     ASSERT_TRUE(agent.ok()) << agent.status();
     agents.push_back(std::move(*agent));
   }
