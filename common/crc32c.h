@@ -16,7 +16,12 @@
 namespace nashnet::crc32c {
 
 // The CRC-32C of `data[0, size)` continuing from `crc` (0 for a fresh checksum).
+// Uses the CPU's crc32 instruction where it has one (SSE4.2), slicing-by-8 tables elsewhere.
 [[nodiscard]] uint32_t Extend(uint32_t crc, const void* data, size_t size);
+// The table-driven computation alone (what Extend falls back to; tests compare the two).
+[[nodiscard]] uint32_t ExtendPortable(uint32_t crc, const void* data, size_t size);
+// Extend runs on the CPU's instruction.
+[[nodiscard]] bool Accelerated();
 
 [[nodiscard]] inline uint32_t Value(const void* data, size_t size) { return Extend(0, data, size); }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,24 @@ TEST(Crc32c, MatchesTheStandardCheckValues) {
   EXPECT_EQ(crc32c::Extend(crc32c::Value("1234", 4), "56789", 5), 0xe3069283u);
   EXPECT_EQ(crc32c::Unmask(crc32c::Mask(0xe3069283u)), 0xe3069283u);
   EXPECT_NE(crc32c::Mask(0xe3069283u), 0xe3069283u);
+}
+
+TEST(Crc32c, TheInstructionAndTheTablesAgreeOnEveryLengthAndAlignment) {
+  std::mt19937_64 rng(7);
+  std::string bytes(300, '\0');
+  for (char& b : bytes) b = static_cast<char>(rng());
+  for (size_t offset = 0; offset < 8; ++offset) {
+    for (size_t size = 0; offset + size <= bytes.size(); size += 1 + size / 8) {
+      const uint32_t seed = static_cast<uint32_t>(rng());
+      ASSERT_EQ(crc32c::Extend(seed, bytes.data() + offset, size),
+                crc32c::ExtendPortable(seed, bytes.data() + offset, size))
+          << "offset " << offset << ", size " << size;
+    }
+  }
+  EXPECT_EQ(crc32c::ExtendPortable(0, "123456789", 9), 0xe3069283u);
+#if defined(__x86_64__)
+  EXPECT_EQ(crc32c::Accelerated(), __builtin_cpu_supports("sse4.2") != 0);
+#endif
 }
 
 // A header and `rounds` rounds of two seats, framed.
