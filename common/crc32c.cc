@@ -54,7 +54,7 @@ namespace {
 // SSE4.2's crc32 instruction computes CRC-32C; compiled for it here only, called only on CPUs
 // that have it (checked once at start-up).
 __attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t crc, const void* data,
-                                                        size_t size) {
+                                                       size_t size) {
   const auto* p = static_cast<const unsigned char*>(data);
   uint64_t c = ~crc;
   while (size >= 8) {
