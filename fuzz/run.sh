@@ -16,7 +16,7 @@
 # Long runs on a shared machine: `nice -n 19 fuzz/run.sh ...`, one at a time.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-all_targets=(nfg run_file wire spec_check)
+all_targets=(nfg run_file wire spec_check hosted_game)
 seconds="" runs="" build=1 keep=0
 bin_dir="$repo/build/fuzz/fuzz/bin" work="$repo/build/fuzz/fuzz/work"
 targets=()

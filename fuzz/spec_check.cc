@@ -1,25 +1,27 @@
 // Fuzz target: CreateGame's spec check — a serialized RunSpec (CreateGameRequest.spec, as a client
-// sends it) through PlanRun (server/simulation.h) and CheckServiceSpec
-// (server/service/hosted_game.h), with the coordinator's rule for untrusted game paths first.
+// sends it) through what Coordinator::DoCreateGame does before it builds a game: the request
+// bounds (CheckCreateGameBounds), one seed per game, admission, then PlanRun (server/simulation.h)
+// and CheckServiceSpec (server/service/hosted_game.h).
 //
 // For any bytes: nothing crashes, hangs or leaks, and a rejection is InvalidArgument naming a field
 // of the spec ("rounds: ...", "game.params: ...", "service.local_seats[1]: ..."). A spec the
 // coordinator accepts is written into its record as spec.yaml (WriteRunSpecYaml of the planned
 // spec): that text must read back to an equal spec, and write back byte-identical.
 //
-// .nfg games: relative paths resolve against a scratch folder holding a few small games (made in
-// LLVMFuzzerInitialize, removed at exit): "pd.nfg", "three.nfg", "outcome.nfg".
+// Game files travel as text in game.nfg; a `.nfg` name without its text is refused (the
+// coordinator opens no game path). PlanRun resolves paths against an empty scratch folder, so a
+// path that slipped through would fail to open rather than read a file.
 //
-// HARNESS CAP — remove once cost admission exists (issue 11, "Admission and bounds"): the catalogue
-// accepts games of up to 10^6 players, and PlanRun builds the game and every player's learner
-// before anything is admitted, so one input could ask for gigabytes and the fuzzer would report an
-// out-of-memory instead of exploring. Until the coordinator refuses such specs itself (in
-// milliseconds, without allocating), HarnessCapRefuses() skips, before planning, specs whose size
-// parameters exceed small caps: players, links, actions, bumps and network edges <= 32 each,
-// finite routing games <= 4096 pure profiles (Match::Create enumerates them for the pure
-// equilibria), random games' payoff tensors <= 4096 entries, kernel-da grid <= 4 and hda
-// max_level <= 12. With admission in place, delete HarnessCapRefuses and check instead that a huge
-// spec is refused RESOURCE_EXHAUSTED.
+// Admission first, as Coordinator::Admit does it: EstimateGameCost and CheckGameLimits, here with
+// small limits (kFuzzLimits: 64 MiB and 10^7 operations a round) so that the fuzzer explores
+// instead of building big games. A spec refused there must be ResourceExhausted naming a spec
+// field ("game.params.players: cournot with 1000000 players needs ..."); an estimate that fails
+// must fail as PlanRun does (InvalidArgument naming a field). What is admitted is planned, and
+// PlanRun must not fail with ResourceExhausted (the estimate would have missed a cost).
+//
+// HARNESS CAP (time, not memory): the metric trackers of a finite game enumerate up to 10^6 pure
+// profiles for its pure equilibria — bounded, but seconds per input in this build — so finite
+// games with more than kMaxProfiles pure profiles are skipped after admission.
 #include <google/protobuf/stubs/logging.h>
 #include <unistd.h>
 
@@ -29,110 +31,41 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "fuzz/fuzz_check.h"
+#include "games/catalogue/registry.h"
+#include "games/footprint.h"
+#include "games/nfg.h"
+#include "server/admission.h"
 #include "server/record/run_file.h"
-#include "server/service/game_directory.h"
 #include "server/service/hosted_game.h"
+#include "server/service/request_bounds.h"
 #include "server/simulation.h"
 
 namespace nashnet::fuzz {
 namespace {
 
-// The harness cap (see the file comment).
-constexpr int64_t kMaxCount = 32;  // players, links, actions (each), bumps, edges
-// Pure profiles of a finite game: Match::Create enumerates them for the pure equilibria (up to
-// 10^6, tens of microseconds each in this build, so seconds per input).
-constexpr int64_t kMaxProfiles = 4096;
-constexpr int64_t kMaxRandomEntries = 4096;  // random_generic / random_potential: N × Π|A_i|
-constexpr double kMaxKernelGrid = 4;         // kernel-da: grid^d cells per player
-constexpr double kMaxHdaLevel = 12;          // hda: 2^max_level·d cell coordinates per player
+std::filesystem::path* games_dir = nullptr;  // an empty scratch folder (LLVMFuzzerInitialize)
 
-// The integers of game parameter `name` ("3" or "2,3,4"); {fallback} if it is absent; {} if it is
-// not a list of integers (the game rejects it).
-std::vector<int64_t> IntegerParam(const v1::RunSpec& spec, const std::string& name,
-                                  int64_t fallback) {
-  const auto it = spec.game().params().find(name);
-  if (it == spec.game().params().end()) return {fallback};
-  std::vector<int64_t> values;
-  for (absl::string_view item : absl::StrSplit(it->second, ',')) {
-    int64_t v = 0;
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(item), &v)) return {};
-    values.push_back(v);
-  }
-  return values;
-}
+constexpr int64_t kMaxProfiles = 4096;  // the harness cap (see the file comment)
+const server::GameLimits kFuzzLimits{.max_game_bytes = int64_t{64} << 20, .max_round_work = 1e7};
 
-// base^exponent, saturating above `cap` (to cap + 1).
-int64_t SaturatingPower(int64_t base, int64_t exponent, int64_t cap) {
-  int64_t result = 1;
-  for (int64_t k = 0; k < exponent && result <= cap; ++k) result *= std::max<int64_t>(base, 1);
-  return std::min(result, cap + 1);
-}
-
-bool LearnerCapRefuses(const v1::LearnerSpec& learner) {
-  for (const auto& [name, value] : learner.params()) {
-    if (name == "grid" && value > kMaxKernelGrid) return true;
-    if (name == "max_level" && value > kMaxHdaLevel) return true;
-  }
-  return false;
-}
-
-bool HarnessCapRefuses(const v1::RunSpec& spec) {
-  const std::string& game = spec.game().name();
-  // The catalogue's default player counts: 10 for the routing games, else 2.
-  const bool routing =
-      game == "pigou" || game == "braess" || game == "parallel_links" || game == "network";
-  const std::vector<int64_t> players = IntegerParam(spec, "players", routing ? 10 : 2);
-  const std::vector<int64_t> links = IntegerParam(spec, "links", 3);
-  const std::vector<int64_t> actions = IntegerParam(spec, "actions", 2);
-  for (const std::vector<int64_t>* values : {&players, &links, &actions}) {
-    for (int64_t v : *values) {
-      if (v > kMaxCount) return true;
-    }
-  }
-  for (int64_t v : IntegerParam(spec, "bumps", 5)) {
-    if (v > kMaxCount) return true;
-  }
-  const int64_t n = players.empty() ? 1 : players.front();
-  if (routing) {
-    // Routes: pigou 2, braess 3, parallel_links one per link; a network's edge count stands in
-    // for its route count (Braess's network, the default, has 5 edges and 3 routes).
-    int64_t routes = game == "pigou" ? 2 : game == "braess" ? 3 : 5;
-    if (game == "parallel_links" && !links.empty()) routes = links.front();
-    if (game == "network") {
-      const auto edges = spec.game().params().find("edges");
-      if (edges != spec.game().params().end()) {
-        routes =
-            static_cast<int64_t>(std::count(edges->second.begin(), edges->second.end(), ';')) + 1;
-      }
-      if (routes > kMaxCount) return true;
-    }
-    if (SaturatingPower(routes, n, kMaxProfiles) > kMaxProfiles) return true;
-  }
-  if (absl::StartsWith(game, "random_") && !actions.empty()) {
-    // One count for every player, or one per player.
-    int64_t entries = std::max<int64_t>(n, 1);
-    for (int64_t k = 0; k < std::max<int64_t>(n, 1) && entries <= kMaxRandomEntries; ++k) {
-      const size_t at = actions.size() == 1 ? 0 : static_cast<size_t>(k);
-      entries *= at < actions.size() ? std::max<int64_t>(actions[at], 1) : 1;
-    }
-    if (entries > kMaxRandomEntries) return true;
-  }
-  if (LearnerCapRefuses(spec.learner())) return true;
-  for (const v1::LearnerSpec& player : spec.players()) {
-    if (LearnerCapRefuses(player)) return true;
-  }
-  return false;
+// Π_i |A_i| of an admitted spec's finite game (0 for a continuous one), as admission priced it.
+int64_t PureProfiles(const v1::RunSpec& spec) {
+  const v1::GameSpec& game = spec.game();
+  const games::GameParams params(game.params().begin(), game.params().end());
+  absl::StatusOr<games::GameFootprint> footprint =
+      game.nfg().empty()
+          ? games::LoadFootprint(games::BuiltinGameRegistry(), game.name(), params,
+                                 games_dir->string())
+          : games::NfgFootprint(game.nfg(), "game.nfg", static_cast<int64_t>(game.nfg().size()));
+  if (!footprint.ok() || footprint->kind != games::ActionKind::kFinite) return 0;
+  return footprint->profiles;
 }
 
 // Whether `message` starts with a field of RunSpec ("rounds: ...", "players[2].algorithm: ...").
@@ -147,16 +80,9 @@ bool NamesASpecField(std::string_view message) {
   return false;
 }
 
-std::filesystem::path* games_dir = nullptr;
-
 void RemoveGamesDir() {
   std::error_code ignored;
   if (games_dir != nullptr) std::filesystem::remove_all(*games_dir, ignored);
-}
-
-void WriteFile(const std::filesystem::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
 }
 
 }  // namespace
@@ -172,15 +98,6 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   }
   fuzz::games_dir = new std::filesystem::path(pattern);
   std::atexit(fuzz::RemoveGamesDir);
-  fuzz::WriteFile(*fuzz::games_dir / "pd.nfg",
-                  "NFG 1 R \"PD\" { \"Row\" \"Column\" } { 2 2 }\n3 3 5 0 0 5 1 1\n");
-  fuzz::WriteFile(*fuzz::games_dir / "three.nfg",
-                  "NFG 1 R \"three\" { \"A\" \"B\" \"C\" } { 2 3 2 }\n"
-                  "1 0 2  0 1 1  2 2 0  1 1 1  0 0 3  3 1 0  1 2 1  2 0 0  0 3 1  1 1 2  2 1 1  "
-                  "0 2 2\n");
-  fuzz::WriteFile(*fuzz::games_dir / "outcome.nfg",
-                  "NFG 1 R \"outcomes\" { \"1\" \"2\" } { { \"a\" \"b\" } { \"x\" \"y\" \"z\" } }\n"
-                  "{ { \"\" 1, -1 } { \"\" -1, 1 } }\n1 2 2 0 1 2\n");
   return 0;
 }
 
@@ -189,27 +106,51 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace server = nashnet::server;
   nashnet::v1::RunSpec spec;
   if (!spec.ParseFromArray(data, static_cast<int>(size))) return 0;
-  if (fuzz::HarnessCapRefuses(spec)) {
-    fuzz::Note("over the harness cap");
+  // The coordinator's checks before planning (Coordinator::DoCreateGame).
+  nashnet::v1::CreateGameRequest request;
+  *request.mutable_spec() = spec;
+  if (absl::Status bounds = server::CheckCreateGameBounds(request); !bounds.ok()) {
+    fuzz::Note(bounds.ToString());
+    // Spec fields by their path in the spec ("game.params key: ..."), its name as "spec.name".
+    std::string_view message(bounds.message().data(), bounds.message().size());
+    if (message.substr(0, 5) == "spec.") message.remove_prefix(5);
+    NASHNET_FUZZ_CHECK(
+        bounds.code() == absl::StatusCode::kInvalidArgument && fuzz::NamesASpecField(message),
+        bounds.ToString());
     return 0;
   }
+  if (spec.seeds() > 1) return 0;  // InvalidArgument "seeds: ..." (DoCreateGame)
 
-  // The coordinator's rules before planning (Coordinator::DoCreateGame): one seed per game, and
-  // an untrusted client's game path stays inside the folder it resolves against.
-  if (spec.seeds() > 1) return 0;
-  // GameSpec.nfg (a game file's text carried in the spec) is not read by PlanRun yet: issue 9 is
-  // adding it. Until then a spec carrying it is skipped (it would be accepted, and its game text
-  // dropped from spec.yaml). Remove this line once PlanRun reads the field.
-  if (!spec.game().nfg().empty()) return 0;
-  const std::string& game_name = spec.game().name();
-  if (absl::StrContains(game_name, "/") || absl::EndsWith(game_name, ".nfg")) {
-    if (!server::ValidateRecordDir(game_name, "game.name").ok()) return 0;
+  // Admission (Coordinator::Admit).
+  absl::StatusOr<server::GameCost> cost =
+      server::EstimateGameCost(spec, {.hosted = true, .base_dir = *fuzz::games_dir});
+  if (!cost.ok()) {
+    fuzz::Note(absl::StrCat("not priced: ", cost.status().ToString()));
+    NASHNET_FUZZ_CHECK(cost.status().code() == absl::StatusCode::kInvalidArgument &&
+                           fuzz::NamesASpecField(std::string_view(cost.status().message().data(),
+                                                                  cost.status().message().size())),
+                       cost.status().ToString());
+    return 0;
+  }
+  if (absl::Status limits = server::CheckGameLimits(*cost, fuzz::kFuzzLimits); !limits.ok()) {
+    fuzz::Note(limits.ToString());
+    NASHNET_FUZZ_CHECK(limits.code() == absl::StatusCode::kResourceExhausted &&
+                           fuzz::NamesASpecField(
+                               std::string_view(limits.message().data(), limits.message().size())),
+                       limits.ToString());
+    return 0;
+  }
+  if (fuzz::PureProfiles(spec) > fuzz::kMaxProfiles) {
+    fuzz::Note("over the harness cap (pure profiles)");
+    return 0;
   }
 
   absl::StatusOr<server::RunPlan> plan = server::PlanRun(spec, *fuzz::games_dir);
   absl::Status status = plan.ok() ? server::CheckServiceSpec(*plan) : plan.status();
   if (!status.ok()) {
     fuzz::Note(status.ToString());
+    NASHNET_FUZZ_CHECK(status.code() != absl::StatusCode::kResourceExhausted,
+                       absl::StrCat("admitted, then refused by PlanRun: ", status.ToString()));
     NASHNET_FUZZ_CHECK(status.code() == absl::StatusCode::kInvalidArgument &&
                            fuzz::NamesASpecField(
                                std::string_view(status.message().data(), status.message().size())),

@@ -231,6 +231,11 @@ absl::StatusOr<WireAction> ActionFromProto(const v1::Action& action, int dimensi
         return absl::InvalidArgumentError(
             "action.point: the game is finite (its actions are indices); send action.index");
       }
+      if (action.point().coordinates().empty()) {
+        // Not a point at all (agents::Action tells index from point by the point's size).
+        return absl::InvalidArgumentError(absl::StrCat(
+            "action.point.coordinates: empty (a point of [lower, upper]^", dimension, ")"));
+      }
       NASHNET_RETURN_IF_ERROR(
           CheckFinite(action.point().coordinates(), "action.point.coordinates"));
       out.action.point = VectorFromRepeated(action.point().coordinates());

@@ -267,6 +267,9 @@ TEST(WireAction, RefusesMalformedActionsNamingTheField) {
   v1::Action proto;
   proto.set_round(3);
   ExpectInvalid(ActionFromProto(proto, 0).status(), "action.played: not set");
+  // A point without coordinates (found by fuzz/wire.cc: it re-encoded as index -1).
+  proto.mutable_point();
+  ExpectInvalid(ActionFromProto(proto, 2).status(), "action.point.coordinates: empty");
 
   proto.mutable_point()->add_coordinates(0.5);
   proto.mutable_point()->add_coordinates(0.25);

@@ -25,54 +25,14 @@
 #include "server/fake_clock.h"
 #include "server/journal/record_env.h"
 #include "server/record/run_file.h"
+#include "server/service/fake_seat_stream.h"
 #include "server/service/hosted_game.h"
 #include "server/service/record_writer.h"
 #include "server/service/seat_budget.h"
 
 namespace nashnet::server::test {
 
-class FakeStream : public SeatStream {
- public:
-  v1::CoordinatorMessage* Outbox() override {
-    if (ended || full || messages.size() >= capacity) return nullptr;
-    slot.Clear();
-    return &slot;
-  }
-  void Send() override { messages.push_back(slot); }
-  v1::CoordinatorMessage* LastOutbox() override {
-    if (ended) return nullptr;
-    last.Clear();
-    has_last = true;
-    return &last;
-  }
-  void End(const grpc::Status& status) override {
-    if (has_last) messages.push_back(last);  // after everything sent, however full
-    ended = true;
-    end_status = status;
-  }
-
-  // The last message of `kind`, or null.
-  const v1::CoordinatorMessage* Last(v1::CoordinatorMessage::KindCase kind) const {
-    for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
-      if (it->kind_case() == kind) return &*it;
-    }
-    return nullptr;
-  }
-  int Count(v1::CoordinatorMessage::KindCase kind) const {
-    int n = 0;
-    for (const auto& m : messages) n += m.kind_case() == kind;
-    return n;
-  }
-
-  v1::CoordinatorMessage slot;
-  v1::CoordinatorMessage last;
-  bool has_last = false;
-  std::vector<v1::CoordinatorMessage> messages;
-  bool full = false;
-  size_t capacity = SIZE_MAX;  // Outbox() is full once this many messages were sent
-  bool ended = false;
-  grpc::Status end_status;
-};
+using FakeStream = FakeSeatStream;
 
 // Members are public: test helpers (test_agent.h) drive the game through them.
 class HostedGameFixture : public ::testing::Test {
