@@ -11,9 +11,12 @@ namespace nashnet::agents {
 HdaOptions HdaOptions::Defaults(const PlayerView& view) {
   const double d = std::max(1, view.box.dimension());
   HdaOptions o;
-  o.eta0 = 1.0;
+  // The rates' exponents are P3's; the constants (η0, and 2^level_offset = 4 times the bare
+  // t^(d/(d+2)) cells) were measured on the catalogue's online problems (hda.h).
+  o.eta0 = 4.0;
   o.eta_exponent = (d + 1.0) / (d + 2.0);
   o.refinement = d / (d + 2.0);
+  o.level_offset = 2.0;
   o.max_level = 20;
   while (o.max_level > 0 && (int64_t{1} << o.max_level) * d > kMaxCellCoordinates) --o.max_level;
   return o;
@@ -30,6 +33,10 @@ absl::Status HdaOptions::Validate() const {
   if (!(refinement > 0.0 && refinement <= 4.0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("refinement must be in (0, 4], got ", refinement));
+  }
+  if (!(level_offset >= 0.0 && level_offset <= kMaxLevel)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("level_offset must be in [0, ", kMaxLevel, "], got ", level_offset));
   }
   if (max_level < 0 || max_level > kMaxLevel) {
     return absl::InvalidArgumentError(
@@ -71,7 +78,7 @@ absl::Status HdaOptions::Validate(int dimension) const {
 
 int HdaOptions::Level(int64_t t) const {
   // log2 of a power of two is exact; the 1e-9 absorbs the rounding of refinement·log2 t.
-  const double s = std::floor(refinement * std::log2(static_cast<double>(t)) + 1e-9);
+  const double s = std::floor(refinement * std::log2(static_cast<double>(t)) + level_offset + 1e-9);
   return static_cast<int>(std::clamp(s, 0.0, static_cast<double>(max_level)));
 }
 

@@ -1,8 +1,8 @@
 // Hierarchical dual averaging, HDA (ALGORITHMS.md "Continuous actions, zeroth order (P3)").
 //
 // The mixed strategy is piecewise constant on a dyadic partition of the box K ⊂ R^d that is
-// refined over time: at round t the level is s_t = min(max_level, ⌊refinement·log2 t⌋) and the
-// partition has 2^s_t equal cells, coordinate (s mod d) being halved when going from level s to
+// refined over time: at round t the level is s_t = min(max_level, ⌊refinement·log2 t + offset⌋) and
+// the partition has 2^s_t equal cells, coordinate (s mod d) being halved when going from level s to
 // s + 1 (round robin); children inherit their parent's cumulative loss Y. Then
 //
 //   p_t(C) ∝ vol(C)·exp(−η_t·Y_t(C))     C_t ~ p_t,  X_t ~ uniform(C_t),  observe ℓ_t(X_t)
@@ -15,7 +15,14 @@
 // feedback does not exist for continuous games and is rejected.
 //
 // Defaults: refinement = d/(d+2) (cells of diameter ~ t^(−1/(d+2))), eta_exponent = (d+1)/(d+2),
-// eta0 = 1, max_level = 20 (at most 2^20 cells), lowered so that 2^max_level·d <= 2^22.
+// eta0 = 4, level_offset = 2, max_level = 20 (at most 2^20 cells), lowered so that
+// 2^max_level·d <= 2^22. The exponents are P3's; the constants are not given by the rates. The
+// partition's constant balances discretisation (L·diameter·T for L-Lipschitz losses) against
+// estimation (~√(T·cells)): cells ~ (L²·T)^(d/(d+2)), i.e. level_offset ≈ (2d/(d+2))·log2 L —
+// 2 for L ≈ 8 at d = 1. Measured (bandit, T = 32,000, 3 seeds, median static regret; eta0,
+// level_offset): online_bumps(d=1, bumps=5, seed=3) 4,602 at (1, 0), 1,350 at (4, 2), kernel-DA
+// 2,829; seed=7: 6,417, 2,199, kernel-DA 3,630; bumps=3, seed=11: 4,616, 2,282, kernel-DA 3,517;
+// online_drift(d=1) 66, −4,850, kernel-DA 1,105 (bench/README.md, "HDA's constants").
 //
 // Restarts (for drifting losses; Besbes, Gur & Zeevi 2015): with a block length B, the learner
 // starts afresh every B rounds (rounds 1, B+1, 2B+1, ...): one cell, zero scores, and the level
@@ -53,8 +60,10 @@ namespace nashnet::agents {
 struct HdaOptions {
   double eta0 = 1.0;                // η0 > 0
   double eta_exponent = 2.0 / 3.0;  // η_t = η0·t^(−exponent), in [0, 1]
-  double refinement = 1.0 / 3.0;    // s_t = ⌊refinement·log2 t⌋, in (0, 4]
-  int max_level = 20;               // cap on s_t, in [0, kMaxLevel]
+  double refinement = 1.0 / 3.0;    // s_t = ⌊refinement·log2 t + level_offset⌋, in (0, 4]
+  // The partition's constant: 2^level_offset times more cells at every round, in [0, 24].
+  double level_offset = 0.0;
+  int max_level = 20;  // cap on s_t, in [0, kMaxLevel]
   // Restart every this many rounds (block length B >= 1); 0 = never. Not with
   // variation_exponent.
   int64_t restart_every = 0;

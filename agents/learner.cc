@@ -84,6 +84,7 @@ absl::StatusOr<HdaOptions> ParseHda(const LearnerParams& params, const PlayerVie
   reader.Read("eta0", &o.eta0);
   reader.Read("eta_exponent", &o.eta_exponent);
   reader.Read("refinement", &o.refinement);
+  reader.Read("level_offset", &o.level_offset);
   reader.ReadInt("max_level", &o.max_level);
   int restart_every = 0;
   reader.ReadInt("restart_every", &restart_every);
@@ -160,6 +161,9 @@ absl::StatusOr<LearnerCost> EstimateLearnerCost(std::string_view algorithm,
     const int level = last > 0 ? o.Level(last) : o.max_level;
     if (params.contains("max_level") && level == o.max_level) cost.size_param = "max_level";
     if (params.contains("refinement") && level < o.max_level) cost.size_param = "refinement";
+    if (params.contains("level_offset") && level < o.max_level) {
+      cost.size_param = "level_offset";
+    }
     const int64_t n = int64_t{1} << level;
     // Scores, p and the strategy; a refinement builds the finer scores before the old go.
     cost.bytes = ObjectBytes<HdaLearner>() + 3 * DoublesBytes(n) + CellStrategyBytes(n, d) +
@@ -246,8 +250,8 @@ const std::vector<LearnerInfo>& LearnerCatalogue() {
       {"hda",
        "Hierarchical dual averaging: refined dyadic partition, realized payoffs only (P3); "
        "optional restarts every restart_every rounds, or tuned to a variation budget T^nu",
-       {"eta0", "eta_exponent", "refinement", "max_level", "restart_every", "variation_exponent",
-        "restart_scale"},
+       {"eta0", "eta_exponent", "refinement", "level_offset", "max_level", "restart_every",
+        "variation_exponent", "restart_scale"},
        false},
   };
   return *kCatalogue;
