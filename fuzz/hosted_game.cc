@@ -17,7 +17,8 @@
 //
 // For any bytes: nothing crashes, hangs, leaks or trips a sanitizer, and
 //   - a refused Join is an error other than INTERNAL/UNKNOWN, with a message, and leaves its
-//     stream untouched; on an accepted one, Joined is the first message (it may come later);
+//     stream untouched; on an accepted one, nothing but Errors (answers to Actions sent too early)
+//     comes before Joined (which may come a round later);
 //   - on every stream, Feedback rounds strictly increase and never pass the horizon, nothing
 //     follows a GameOver, and at most one GameOver is sent;
 //   - the game never plays past its horizon;
@@ -215,10 +216,12 @@ void CheckJoinAnswer(const absl::StatusOr<int>& seat, const Agent& agent) {
 void CheckStreams(const std::vector<Agent>& agents, int64_t horizon) {
   for (const Agent& a : agents) {
     // Joined first (it may wait: a seat whose round the straggler policy already played gets it
-    // once the round is resolved).
-    NASHNET_FUZZ_CHECK(
-        a.stream->messages.empty() || a.stream->messages[0].has_joined(),
-        absl::StrCat("the first message is not Joined: ", a.stream->messages[0].DebugString()));
+    // once the round is resolved); before it, only the in-band Errors answering Actions the agent
+    // sent too early.
+    for (const v1::CoordinatorMessage& m : a.stream->messages) {
+      if (m.has_joined()) break;
+      NASHNET_FUZZ_CHECK(m.has_error(), absl::StrCat("a message before Joined: ", m.DebugString()));
+    }
     int64_t last_feedback = 0;
     int game_overs = 0;
     for (const v1::CoordinatorMessage& m : a.stream->messages) {
