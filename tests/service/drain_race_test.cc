@@ -1,9 +1,9 @@
 // A drain (SIGTERM of a real nashnet-coordinator) racing CreateGame calls: threads create games
 // as fast as the coordinator answers when the signal arrives. Every call ends either OK — and
 // then that game's folder holds spec.yaml and its journal, and a coordinator restarted on the
-// same --records-dir lists it — or refused UNAVAILABLE "shutting down" with no folder left, or
-// failed in transport once the server was gone. No folder is left half made: every folder on
-// disk has spec.yaml and a journal, whoever created it.
+// same --records-dir lists it, resumed — or refused UNAVAILABLE
+// "shutting down" with no folder left, or failed in transport once the server was gone. No folder
+// is left half made: every folder on disk has spec.yaml and a journal, whoever created it.
 #include <signal.h>
 
 #include <atomic>
@@ -44,17 +44,8 @@ absl::StatusOr<std::map<std::string, v1::GameInfo>> ListAll(Coordinator& coordin
   return games;
 }
 
-// A game waiting for its two agents (even i), or one of local seats only that runs until the
-// drain stops it (odd i).
-v1::RunSpec RaceSpec(int i) {
-  v1::RunSpec spec = MakeSpec("prisoners_dilemma", i % 2 == 0 ? 1000 : 100'000'000, i + 1);
-  spec.set_record_every(100'000);
-  if (i % 2 == 1) {
-    spec.mutable_service()->add_local_seats(0);
-    spec.mutable_service()->add_local_seats(1);
-  }
-  return spec;
-}
+// A game waiting for its two agents.
+v1::RunSpec RaceSpec(int i) { return MakeSpec("prisoners_dilemma", 1000, i + 1); }
 
 TEST(DrainRace, EveryCreateRacingSigtermIsEitherAResumableGameOrARefusalWithNoFolder) {
   NASHNET_REQUIRE_BINARIES();
@@ -63,6 +54,20 @@ TEST(DrainRace, EveryCreateRacingSigtermIsEitherAResumableGameOrARefusalWithNoFo
   absl::StatusOr<std::unique_ptr<Coordinator>> started = Coordinator::Start(records);
   ASSERT_TRUE(started.ok()) << started.status();
   Coordinator& coordinator = **started;
+
+  // One game running when the drain comes: a local seat against the test's stream, which joins
+  // and never acts (the round waits for it).
+  v1::RunSpec running_spec = MakeSpec("prisoners_dilemma", 1000, 99);
+  running_spec.mutable_service()->add_local_seats(0);
+  ASSERT_TRUE(coordinator.CreateGame(running_spec, "running").ok());
+  PlayStream player(coordinator, seconds(120));
+  ASSERT_TRUE(player.SendJoin(MakeJoin("running", 1)));
+  ASSERT_TRUE(coordinator
+                  .WaitForGame("running",
+                               [](const v1::GameInfo& info) {
+                                 return info.status() == v1::GAME_STATUS_RUNNING;
+                               })
+                  .ok());
 
   std::mutex mutex;
   std::vector<Outcome> outcomes;  // guarded by mutex
@@ -93,8 +98,11 @@ TEST(DrainRace, EveryCreateRacingSigtermIsEitherAResumableGameOrARefusalWithNoFo
   absl::StatusOr<ExitStatus> exit = coordinator.process().process().Wait(seconds(60));
   ASSERT_TRUE(exit.ok()) << exit.status() << "\n" << coordinator.process().Describe();
   EXPECT_TRUE(exit->ok()) << coordinator.process().Describe();
+  // The running game's agent was told to come back later.
+  const grpc::Status ended = player.Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE) << ended.error_message();
 
-  std::set<std::string> accepted;
+  std::set<std::string> accepted = {"running"};
   std::set<std::string> refused;    // the drain named: nothing may be on disk
   std::set<std::string> transport;  // the server was gone or going: undecidable for the client
   for (const Outcome& o : outcomes) {
@@ -118,12 +126,18 @@ TEST(DrainRace, EveryCreateRacingSigtermIsEitherAResumableGameOrARefusalWithNoFo
 
   // Every folder is a whole game: spec.yaml and its journal. Refused creates left none.
   std::set<std::string> folders;
+  std::set<std::string> drained;
+  std::set<std::string> completed;
   for (const auto& entry : std::filesystem::directory_iterator(records)) {
     if (!entry.is_directory()) continue;
     const std::string id = entry.path().filename().string();
     folders.insert(id);
     EXPECT_TRUE(std::filesystem::exists(entry.path() / "spec.yaml")) << id;
     EXPECT_TRUE(std::filesystem::exists(entry.path() / "journal")) << id;
+    // Drained, hence resumable (a drain that met it before its start too), or completed.
+    const nlohmann::json status = ReadJson(entry.path() / "summary.json")["status"];
+    EXPECT_TRUE(status == "drained" || status == "completed") << id << ": " << status;
+    (status == "drained" ? drained : completed).insert(id);
     EXPECT_EQ(refused.count(id), 0u) << id << ": refused, yet its folder exists";
   }
   for (const std::string& id : accepted) EXPECT_EQ(folders.count(id), 1u) << id << ": no folder";
@@ -133,21 +147,26 @@ TEST(DrainRace, EveryCreateRacingSigtermIsEitherAResumableGameOrARefusalWithNoFo
   }
   std::cerr << "drain race: " << accepted.size() << " created, " << refused.size()
             << " refused naming the drain, " << transport.size() << " cut in transport, "
-            << folders.size() << " folders\n";
+            << folders.size() << " folders (" << drained.size() << " drained, " << completed.size()
+            << " completed)\n";
 
-  // A coordinator restarted on the same records lists every game (and any folder left behind).
+  // Every game was met by the drain before its end, the running one too.
+  EXPECT_TRUE(completed.empty());
+  EXPECT_EQ(drained.count("running"), 1u);
+
+  // A coordinator restarted on the same records lists every drained game, resumed: waiting for
+  // its agents again (or running on).
   absl::StatusOr<std::unique_ptr<Coordinator>> next =
       Coordinator::Start(records, {}, "", "127.0.0.1:0", "coordinator-2");
   ASSERT_TRUE(next.ok()) << next.status();
   absl::StatusOr<std::map<std::string, v1::GameInfo>> listed = ListAll(**next);
   ASSERT_TRUE(listed.ok()) << listed.status();
-  for (const std::string& id : folders) {
+  for (const std::string& id : drained) {
     SCOPED_TRACE(id);
     auto it = listed->find(id);
     ASSERT_NE(it, listed->end()) << "not listed after the restart";
-    // Resumed: a waiting game waits again; a running one runs on (or is already past its start).
-    EXPECT_TRUE(it->second.status() == v1::GAME_STATUS_WAITING ||
-                it->second.status() == v1::GAME_STATUS_RUNNING)
+    const v1::GameStatus status = it->second.status();
+    EXPECT_TRUE(status == v1::GAME_STATUS_WAITING || status == v1::GAME_STATUS_RUNNING)
         << it->second.ShortDebugString();
   }
   ASSERT_TRUE((*next)->process().process().Signal(SIGTERM).ok());
