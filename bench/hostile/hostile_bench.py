@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The hostile-client benchmark (bench/README.md, "Hostile clients"; issue 11's "Proof").
 
-    hostile_bench.py --build build/release [--pairs 5] [--rounds 20000] [--out DIR]
+    hostile_bench.py --build build/release [--pairs 6] [--rounds 40000] [--out DIR]
 
 One real nashnet-coordinator (with --memory-budget-bytes and --metrics-listen) hosts a neighbour
 game: 2 real nashnet-agent processes playing the run file below, created with `nashnet create`.
@@ -90,7 +90,7 @@ def start_coordinator(args, work):
            "--metrics-listen", "127.0.0.1:0", "--metrics-port-file", metrics_port_file,
            "--memory-budget-bytes", str(args.memory_budget_bytes),
            "--join-timeout-ms", str(args.join_timeout_ms),
-           "--handshake-timeout-ms", "2000", "--quiet"]
+           "--handshake-timeout-ms", "5000", "--quiet"]
     out = open(os.path.join(work, "coordinator.log"), "w")
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.time() + 30
@@ -120,24 +120,37 @@ def start_probes(args, work, address, metrics_port, game_id, tag):
     return proc, err
 
 
+def cpu_seconds(pid):
+    """utime + stime of a running process, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop_probes(probes):
+    """Ends the probes (stdin closed); their tally, with the CPU time they used (probe_cpu_ms)."""
     proc, err = probes
+    cpu = cpu_seconds(proc.pid)
     out, _ = proc.communicate(input="", timeout=120)
     err.close()
     lines = [l for l in out.splitlines() if l.startswith("{")]
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"hostile_probes failed ({proc.returncode}); see {err.name}")
-    return json.loads(lines[-1])
+    tally = json.loads(lines[-1])
+    tally["probe_cpu_ms"] = int(1000 * cpu)
+    return tally
 
 
-def play_neighbour(args, work, address, metrics_port, run_file, index, hostile):
-    """Creates and plays one neighbour game; returns (rounds/s, its rounds.csv path, tally)."""
+def play_neighbour(args, work, coordinator, address, metrics_port, run_file, index, hostile):
+    """Creates and plays one neighbour game; returns (rounds/s, its rounds.csv path, tally, the
+    coordinator's CPU seconds per wall second while the agents played)."""
     nashnet = os.path.join(args.build, "bin", "nashnet")
     game_id = f"neighbour-{index}"
     subprocess.run([nashnet, "create", "--coordinator", address, "--id", game_id, run_file],
                    check=True, capture_output=True, timeout=60)
     probes = start_probes(args, work, address, metrics_port, game_id, game_id) if hostile else None
     agents = []
+    cpu_before, begin = cpu_seconds(coordinator.pid), time.monotonic()
     try:
         for seat in range(2):
             out = open(os.path.join(work, f"{game_id}_agent{seat}.log"), "w")
@@ -149,6 +162,7 @@ def play_neighbour(args, work, address, metrics_port, run_file, index, hostile):
         for proc, out in agents:
             codes.append(proc.wait(timeout=args.game_timeout))
             out.close()
+        coordinator_load = (cpu_seconds(coordinator.pid) - cpu_before) / (time.monotonic() - begin)
     finally:
         tally = stop_probes(probes) if probes else {}
     if any(codes):
@@ -158,7 +172,7 @@ def play_neighbour(args, work, address, metrics_port, run_file, index, hostile):
          "--game-id", game_id, "--wait", "10"], capture_output=True, text=True, timeout=60)
     summary = json.loads([l for l in done.stdout.splitlines() if l.startswith("{")][-1])
     return (summary["rounds_per_second"], os.path.join(work, "records", game_id, "rounds.csv"),
-            tally)
+            tally, coordinator_load)
 
 
 def merge(total, tally):
@@ -202,8 +216,8 @@ def probe_checks(tally):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build", required=True, help="build dir (bin/ and bench/ inside)")
-    p.add_argument("--pairs", type=int, default=5, help="quiet/hostile pairs of games")
-    p.add_argument("--rounds", type=int, default=20000, help="rounds of each neighbour game")
+    p.add_argument("--pairs", type=int, default=6, help="quiet/hostile pairs of games")
+    p.add_argument("--rounds", type=int, default=40000, help="rounds of each neighbour game")
     p.add_argument("--memory-budget-bytes", type=int, default=256 << 20)
     p.add_argument("--join-timeout-ms", type=int, default=3000)
     p.add_argument("--min-ratio", type=float, default=0.90)
@@ -226,6 +240,7 @@ def main():
     proc, out, address, metrics_port = start_coordinator(args, work)
     sampler = RssSampler(proc.pid)
     rates = {"quiet": [], "hostile": []}
+    coordinator_cpu = {"quiet": [], "hostile": []}  # CPU s per s while the agents played
     ratios, mismatches, tally = [], [], {}
     try:
         index = 0
@@ -233,8 +248,9 @@ def main():
             order = ("quiet", "hostile") if pair % 2 == 0 else ("hostile", "quiet")
             got = {}
             for kind in order:
-                rate, rounds_csv, probe_tally = play_neighbour(
-                    args, work, address, metrics_port, run_file, index, kind == "hostile")
+                rate, rounds_csv, probe_tally, load = play_neighbour(
+                    args, work, proc, address, metrics_port, run_file, index, kind == "hostile")
+                coordinator_cpu[kind].append(load)
                 index += 1
                 merge(tally, probe_tally)
                 with open(rounds_csv, "rb") as f:
@@ -269,6 +285,12 @@ def main():
          f"VmHWM {sampler.hwm_kib / 1024:.1f} MiB, sampled VmRSS max "
          f"{sampler.max_rss_kib / 1024:.1f} MiB, budget {budget_kib / 1024:.0f} MiB"),
     ] + probe_checks(tally)
+    hostile_seconds = sum(args.rounds / r for r in rates["hostile"])
+    log(f"probes used {tally.get('probe_cpu_ms', 0) / 1000:.1f} CPU s over ~{hostile_seconds:.0f} s "
+        f"of hostile games")
+    log(f"coordinator CPU while the agents played (median, cores): quiet "
+        f"{statistics.median(coordinator_cpu['quiet']):.2f}, hostile "
+        f"{statistics.median(coordinator_cpu['hostile']):.2f}")
     log(f"quiet: median {statistics.median(rates['quiet']):.0f} rounds/s; hostile: median "
         f"{statistics.median(rates['hostile']):.0f} rounds/s; load average "
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after")
@@ -279,6 +301,7 @@ def main():
         failed += not ok
     with open(os.path.join(work, "result.json"), "w") as f:
         json.dump({"ratios": ratios, "rates": rates, "tally": tally,
+                   "coordinator_cpu": coordinator_cpu,
                    "vmhwm_kib": sampler.hwm_kib, "max_vmrss_kib": sampler.max_rss_kib,
                    "load": [load_before, load_after],
                    "checks": [{"name": n, "ok": o, "detail": d} for n, o, d in checks]},

@@ -54,7 +54,7 @@ struct ProbeOptions {
   int half_http = 100;
   int raw_connections = 200;
   int join_timeout_ms = 10000;  // the coordinator's --join-timeout-ms
-  double list_per_second = 50;
+  double list_per_second = 20;
   bool until_signal = false;  // stop on SIGTERM / SIGINT, not at the end of stdin
 };
 
