@@ -1,9 +1,9 @@
 // A drain (SIGTERM of a real nashnet-coordinator) racing CreateGame calls: threads create games
-// as fast as the coordinator answers when the signal arrives. Every call ends either OK — and
-// then that game's folder holds spec.yaml and its journal, and a coordinator restarted on the
-// same --records-dir lists it, resumed — or refused UNAVAILABLE
-// "shutting down" with no folder left, or failed in transport once the server was gone. No folder
-// is left half made: every folder on disk has spec.yaml and a journal, whoever created it.
+// as fast as the coordinator answers when the signal arrives, and one game is running. Every call
+// ends either OK — and then that game's folder holds spec.yaml, its journal and a summary saying
+// "drained", and a coordinator restarted on the same --records-dir lists it, resumed — or refused
+// UNAVAILABLE "shutting down" with no folder left, or failed in transport once the server was
+// gone. No folder is left half made: every folder on disk is a whole game, whoever created it.
 #include <signal.h>
 
 #include <atomic>
