@@ -319,6 +319,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "nashnet-coordinator: recovered %d unfinished game(s) from %s\n",
                  (*coordinator)->recovered(), options.records_dir.c_str());
   }
+  if (!quiet && (*coordinator)->retired_found() > 0) {
+    std::fprintf(stderr,
+                 "nashnet-coordinator: lists %d finished game(s) of %s from their records\n",
+                 (*coordinator)->retired_found(), options.records_dir.c_str());
+  }
   for (const nashnet::server::RunFile& run : runs) {
     nashnet::v1::CreateGameRequest request;
     *request.mutable_spec() = run.spec;

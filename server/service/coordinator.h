@@ -128,6 +128,8 @@ class Coordinator {
 
   // Games recovered at start (and why the others could not be).
   [[nodiscard]] int recovered() const { return recovered_; }
+  // Games an earlier coordinator finished for good, found in --records-dir and listed from there.
+  [[nodiscard]] int retired_found() const { return retired_found_; }
   [[nodiscard]] const std::vector<std::string>& recovery_errors() const { return recovery_errors_; }
 
   [[nodiscard]] GameDirectory& directory() { return directory_; }
@@ -186,6 +188,7 @@ class Coordinator {
   int64_t running_ = 0;  // games not yet over; guarded by running_mutex_
   bool drained_ = false;
   int recovered_ = 0;
+  int retired_found_ = 0;
   std::vector<std::string> recovery_errors_;
 };
 

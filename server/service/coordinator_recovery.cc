@@ -51,7 +51,12 @@ std::vector<std::filesystem::path> JournalFolders(const std::filesystem::path& r
 
 void Coordinator::RecoverGames() {
   for (const std::filesystem::path& dir : JournalFolders(options_.records_dir)) {
-    if (FinishedForGood(dir)) continue;
+    if (FinishedForGood(dir)) {
+      // Over for good: listed from its folder (ListGames, GetGame), its id kept, nothing built.
+      absl::StatusOr<v1::JournalHeader> header = ReadJournalHeader(dir);
+      if (header.ok() && directory_.AddRetired(header->game_id(), dir)) ++retired_found_;
+      continue;
+    }
     auto fail = [&](const absl::Status& status) {
       recovery_errors_.push_back(
           absl::StrCat("cannot recover the game in ", dir.string(), ": ", status.message()));

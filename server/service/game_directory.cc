@@ -119,6 +119,14 @@ GameDirectory::Ended GameDirectory::Finished(const std::string& id, v1::GameInfo
   return ended;
 }
 
+bool GameDirectory::AddRetired(const std::string& id, std::filesystem::path record_dir) {
+  if (!ValidateGameId(id, "game_id").ok() || record_dir.empty()) return false;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (games_.count(id) > 0) return false;
+  games_[id].record_dir = std::move(record_dir);
+  return true;
+}
+
 size_t GameDirectory::listed() const {
   std::lock_guard<std::mutex> lock(mutex_);
   size_t count = 0;

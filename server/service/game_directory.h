@@ -73,6 +73,9 @@ class GameDirectory {
   // the game's strand (and release `charged`). Beyond max_finished the oldest ended games retire:
   // only their record folder is kept.
   [[nodiscard]] Ended Finished(const std::string& id, v1::GameInfo info);
+  // A game an earlier coordinator finished for good (found in --records-dir at start): listed
+  // from its record folder, its id taken. False (nothing changes) if `id` is taken or invalid.
+  bool AddRetired(const std::string& id, std::filesystem::path record_dir);
   // Games listed (running, ended or retired).
   [[nodiscard]] size_t listed() const;
   // Ended games whose GameInfo is held in memory.

@@ -120,5 +120,43 @@ TEST(Drain, WaitingGameDoesNotHoldUpTheDrain) {
   EXPECT_TRUE(exit->ok()) << c.process().Describe();
 }
 
+TEST(Drain, FinishedGamesStayListedByTheNextCoordinatorAndKeepTheirIds) {
+  NASHNET_REQUIRE_BINARIES();
+  TestDir dir;
+  v1::RunSpec spec = MakeSpec("prisoners_dilemma", 500);
+  spec.mutable_service()->add_local_seats(0);
+  spec.mutable_service()->add_local_seats(1);  // played in the coordinator: it ends on its own
+  {
+    absl::StatusOr<std::unique_ptr<Coordinator>> first = Coordinator::Start(dir.path());
+    ASSERT_TRUE(first.ok()) << first.status();
+    ASSERT_TRUE((*first)->CreateGame(spec, "done").ok());
+    absl::StatusOr<v1::GameInfo> over = (*first)->WaitForGame(
+        "done", [](const v1::GameInfo& info) { return info.status() == v1::GAME_STATUS_COMPLETED; },
+        kStartTimeout);
+    ASSERT_TRUE(over.ok()) << over.status();
+    ASSERT_TRUE((*first)->process().process().Signal(SIGTERM).ok());
+    ASSERT_TRUE((*first)->process().process().Wait(seconds(10)).ok());
+  }
+  absl::StatusOr<std::unique_ptr<Coordinator>> next = Coordinator::Start(dir.path());
+  ASSERT_TRUE(next.ok()) << next.status();
+  Coordinator& c = **next;
+  v1::ListGamesResponse list;
+  const grpc::Status listed = c.stub().ListGames(c.Context().get(), {}, &list);
+  ASSERT_TRUE(listed.ok()) << listed.error_message();
+  ASSERT_EQ(list.games_size(), 1);
+  EXPECT_EQ(list.games(0).game_id(), "done");
+  EXPECT_EQ(list.games(0).status(), v1::GAME_STATUS_COMPLETED);
+  EXPECT_EQ(list.games(0).summary().rounds(), 500);
+  absl::StatusOr<v1::GameInfo> info = c.GetGame("done");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->status(), v1::GAME_STATUS_COMPLETED);
+  // Its id is taken: a new game cannot write over its record.
+  absl::StatusOr<std::string> again = c.CreateGame(spec, "done");
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists) << again.status();
+  absl::StatusOr<std::string> logged =
+      c.process().WaitForStderrLine("lists 1 finished game(s)", seconds(5));
+  EXPECT_TRUE(logged.ok()) << logged.status();
+}
+
 }  // namespace
 }  // namespace nashnet::service_test
