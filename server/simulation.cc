@@ -215,6 +215,21 @@ absl::StatusOr<RunPlan> PlanRun(const v1::RunSpec& spec) {
         absl::StrCat("record_every: must be >= 0, got ", s.record_every()));
   }
   if (s.record_every() == 0) s.set_record_every(1);
+  // Every number a spec carries is finite, used or not: `learner` may be overridden for every
+  // player and never resolved, and spec.yaml (which must read back) cannot say nan or inf.
+  auto check_finite = [](const v1::LearnerSpec& learner, const std::string& path) -> absl::Status {
+    for (const auto& [name, value] : learner.params()) {
+      if (!std::isfinite(value)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".params.", name, ": must be finite, got ", value));
+      }
+    }
+    return absl::OkStatus();
+  };
+  NASHNET_RETURN_IF_ERROR(check_finite(s.learner(), "learner"));
+  for (int i = 0; i < s.players_size(); ++i) {
+    NASHNET_RETURN_IF_ERROR(check_finite(s.players(i), absl::StrCat("players[", i, "]")));
+  }
 
   NASHNET_ASSIGN_OR_RETURN(plan.match.feedback, ToFeedbackModel(s.feedback().model()));
   s.mutable_feedback()->set_model(ToProto(plan.match.feedback));

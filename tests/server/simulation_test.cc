@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,22 @@ TEST(PlanRun, FillsTheDefaults) {
   EXPECT_EQ(plan->learners[1].algorithm, "hedge");
   EXPECT_EQ(plan->match.rounds, 10);
   EXPECT_EQ(plan->match.feedback, agents::FeedbackModel::kFull);
+}
+
+TEST(PlanRun, RefusesNonFiniteParametersEvenOfALearnerNoPlayerUses) {
+  // Found by fuzz/spec_check.cc: every player overrode `learner`, so its nan was never resolved,
+  // and the spec.yaml written for the run could not be read back.
+  v1::RunSpec spec = Spec("matching_pennies", 10);
+  spec.mutable_learner()->set_algorithm("hedge");
+  (*spec.mutable_learner()->mutable_params())["gamma0"] = std::nan("");
+  spec.add_players()->set_algorithm("hedge-lr");
+  spec.add_players()->set_algorithm("hedge-lr");
+  EXPECT_EQ(PlanRun(spec, ".").status().message(),
+            "learner.params.gamma0: must be finite, got nan");
+  spec.mutable_learner()->clear_params();
+  (*spec.mutable_players(1)->mutable_params())["eta0"] = -std::numeric_limits<double>::infinity();
+  EXPECT_EQ(PlanRun(spec, ".").status().message(),
+            "players[1].params.eta0: must be finite, got -inf");
 }
 
 TEST(PlanRun, BanditFeedbackDefaultsToBanditHedge) {
