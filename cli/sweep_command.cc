@@ -12,8 +12,8 @@
 #include "absl/strings/str_format.h"
 #include "cli/cli_util.h"
 #include "cli/sweep_coordinators.h"
-#include "common/status_macros.h"
 #include "common/secret_source.h"
+#include "common/status_macros.h"
 #include "server/sweep/sweep_file.h"
 #include "server/sweep/sweep_runner.h"
 
@@ -158,8 +158,19 @@ int SweepCommand::Run() {
                 (out / "index.csv").string().c_str());
   }
   std::fflush(stdout);
+  int interrupted = 0;  // one line for the cells an interrupt cut short, not one per cell
   for (const absl::Status& failure : outcome->failures) {
-    if (!failure.ok()) ReportError(failure, kExitRunFailed);
+    if (absl::IsCancelled(failure) && g_interrupted != 0) {
+      ++interrupted;
+    } else if (!failure.ok()) {
+      ReportError(failure, kExitRunFailed);
+    }
+  }
+  if (interrupted > 0) {
+    ReportError(absl::StrFormat("interrupted: %d cells not played (their games stopped); the same "
+                                "command resumes the sweep",
+                                interrupted),
+                kExitRunFailed);
   }
   return outcome->failed > 0 ? kExitRunFailed : kExitOk;
 }

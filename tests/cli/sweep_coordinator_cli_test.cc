@@ -1,7 +1,8 @@
 // `nashnet sweep --coordinator` against real nashnet-coordinator processes on loopback (label
 // `process`): every cell's rounds.csv and spec.yaml equal the in-process sweep's byte for byte and
 // index.csv too (but the wall-clock `seconds`); a sweep killed mid-way resumes with its finished
-// cells skipped; a coordinator killed mid-sweep has its cells played again on the other; a bad
+// cells skipped, an interrupted one stops its games first; a coordinator killed mid-sweep has its
+// cells played again on the other; a bad
 // --coordinator is one line naming it, and nothing is written.
 #include <signal.h>
 
@@ -173,6 +174,47 @@ TEST(SweepCoordinatorCli, AKilledSweepResumesWithItsFinishedCellsSkipped) {
   EXPECT_FALSE(fs::exists(tmp.path() / "remote" / "index.csv"));  // written last
   const CliResult r =
       RunCli(tmp, "sweep s.yaml --out remote --in-flight 1" + a.flag() + b.flag(), tmp.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cells: 8 (" + std::to_string(8 - finished) + " played, " +
+                       std::to_string(finished) + " skipped, 0 failed)\nindex: remote/index.csv\n");
+  const CliResult local = RunCli(tmp, "sweep s.yaml --out local", tmp.path());
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
+}
+
+TEST(SweepCoordinatorCli, AnInterruptStopsTheGamesInFlightAndTheSweepResumes) {
+  TempDir tmp;
+  WriteFile(tmp / "s.yaml", Sweep(200000));
+  Coordinator a(tmp, "records-a"), b(tmp, "records-b");
+  Subprocess cli =
+      SpawnCli(tmp, {"sweep", "s.yaml", "--out", "remote", "--in-flight", "1", "--coordinator",
+                     a.flag().substr(15), "--coordinator", b.flag().substr(15)});
+  ASSERT_TRUE(WaitFor([&] { return a.games() >= 1 && b.games() >= 1; }))
+      << ReadFile(tmp / "cli.err");
+  ASSERT_TRUE(cli.Signal(SIGINT).ok());
+  absl::StatusOr<ExitStatus> ended = cli.Wait(std::chrono::seconds(60));
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_TRUE(ended->exited && ended->code == 1) << ended->ToString();
+  const std::string err = ReadFile(tmp / "cli.err");
+  const int finished = FinishedCells(tmp.path() / "remote");
+  ASSERT_LT(finished, 8);
+  // One line for the cells cut short, none per cell; the index says they failed.
+  EXPECT_NE(err.find("nashnet: error: interrupted: " + std::to_string(8 - finished) +
+                     " cells not played (their games stopped); the same command resumes the "
+                     "sweep\n"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("cell "), std::string::npos) << err;
+  const std::string index = ReadFile(tmp / "remote/index.csv");
+  EXPECT_EQ(std::count(index.begin(), index.end(), '\n'), 9);
+  // Nothing of the sweep still runs on the coordinators: the games in flight were stopped.
+  for (const Coordinator* c : {&a, &b}) {
+    const CliResult list = RunCli(tmp, "list" + c->flag());
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    EXPECT_EQ(list.out.find("RUNNING"), std::string::npos) << list.out;
+    EXPECT_NE(list.out.find("STOPPED"), std::string::npos) << list.out;
+  }
+  const CliResult r = RunCli(tmp, "sweep s.yaml --out remote" + a.flag() + b.flag(), tmp.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "cells: 8 (" + std::to_string(8 - finished) + " played, " +
                        std::to_string(finished) + " skipped, 0 failed)\nindex: remote/index.csv\n");
