@@ -1,9 +1,9 @@
 // `nashnet sweep --coordinator` against real nashnet-coordinator processes on loopback (label
 // `process`): every cell's rounds.csv and spec.yaml equal the in-process sweep's byte for byte and
 // index.csv too (but the wall-clock `seconds`); a sweep killed mid-way resumes with its finished
-// cells skipped, an interrupted one stops its games first; a coordinator killed mid-sweep has its
-// cells played again on the other; a bad
-// --coordinator is one line naming it, and nothing is written.
+// cells skipped, an interrupted one stops its games first; a coordinator killed mid-sweep, or one
+// without room, has its cells played again on the other; a bad --coordinator is one line naming
+// it, and nothing is written.
 #include <signal.h>
 
 #include <chrono>
@@ -24,16 +24,18 @@ namespace fs = std::filesystem;
 // A coordinator on a free loopback port, its records in `records` (absolute).
 class Coordinator {
  public:
-  Coordinator(const TempDir& tmp, const std::string& name) : records_(tmp.path() / name) {
+  Coordinator(const TempDir& tmp, const std::string& name, std::vector<std::string> extra = {})
+      : records_(tmp.path() / name) {
     const fs::path bin = fs::path(NASHNET_CLI).parent_path() / "nashnet-coordinator";
     const std::string port_file = tmp / (name + ".port");
     SpawnOptions options;
     options.stdout_path = tmp / (name + ".out");
     options.stderr_path = tmp / (name + ".log");
-    absl::StatusOr<Subprocess> process =
-        Subprocess::Spawn({bin.string(), "--listen", "127.0.0.1:0", "--port-file", port_file,
-                           "--records-dir", records_.string(), "--quiet"},
-                          options);
+    std::vector<std::string> argv = {bin.string(),      "--listen", "127.0.0.1:0",
+                                     "--port-file",     port_file,  "--records-dir",
+                                     records_.string(), "--quiet"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    absl::StatusOr<Subprocess> process = Subprocess::Spawn(argv, options);
     if (!process.ok()) {
       ADD_FAILURE() << process.status();
       return;
@@ -250,6 +252,27 @@ TEST(SweepCoordinatorCli, CellsOfACoordinatorThatDiesArePlayedAgainOnTheOther) {
             std::string::npos)
       << err;
   EXPECT_NE(err.find("; playing it again (attempt 2 of 5)"), std::string::npos) << err;
+  const CliResult local = RunCli(tmp, "sweep s.yaml --out local", tmp.path());
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
+}
+
+TEST(SweepCoordinatorCli, CellsACoordinatorHasNoRoomForArePlayedOnTheOther) {
+  TempDir tmp;
+  WriteFile(tmp / "s.yaml", Sweep(200000));
+  // a takes one game at a time and refuses the others (RESOURCE_EXHAUSTED); the sweep offers it
+  // three at once.
+  Coordinator a(tmp, "records-a", {"--max-games", "1"}), b(tmp, "records-b");
+  const CliResult r =
+      RunCli(tmp, "sweep s.yaml --out remote --in-flight 3" + a.flag() + b.flag(), tmp.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cells: 8 (8 played, 0 skipped, 0 failed)\nindex: remote/index.csv\n");
+  EXPECT_NE(r.err.find("coordinator " + a.flag().substr(15) +
+                       " could not take the cell: RESOURCE_EXHAUSTED: the coordinator runs "
+                       "--max-games 1 games not over; playing it again (attempt 2 of 5)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_GE(a.games(), 1);
   const CliResult local = RunCli(tmp, "sweep s.yaml --out local", tmp.path());
   ASSERT_EQ(local.exit_code, 0) << local.err;
   ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
