@@ -128,9 +128,15 @@ int SweepCoordinators::Acquire(int avoid) {
     const Clock::time_point now = Clock::now();
     int best = -1;
     Clock::time_point wake = Clock::time_point::max();
+    if (std::all_of(coordinators_.begin(), coordinators_.end(),
+                    [](const Coordinator& k) { return !k.unusable.empty(); })) {
+      waiting_.erase(std::find(waiting_.begin(), waiting_.end(), ticket));
+      freed_.notify_all();
+      return kNoneUsable;
+    }
     for (int c = 0; waiting_.front() == ticket && c < static_cast<int>(coordinators_.size()); ++c) {
       const Coordinator& k = coordinators_[c];
-      if (k.in_flight >= options_.max_in_flight) continue;
+      if (k.in_flight >= options_.max_in_flight || !k.unusable.empty()) continue;
       if (k.not_before > now) {
         wake = std::min(wake, k.not_before);
         continue;
@@ -178,6 +184,11 @@ absl::Status SweepCoordinators::PlayCell(int cell, const server::RunPlan& plan, 
   int avoid = -1;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     const int c = Acquire(avoid);
+    if (c == kNoneUsable) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      return absl::FailedPreconditionError(
+          absl::StrCat("no coordinator can play it: ", coordinators_.front().unusable));
+    }
     if (c < 0) return absl::CancelledError("the sweep was interrupted");
     const Outcome outcome = PlayOnce(c, cell, attempt, plan, dir, on_rounds, &why);
     const bool room = absl::IsResourceExhausted(why);
@@ -219,6 +230,22 @@ SweepCoordinators::Outcome SweepCoordinators::PlayOnce(
   }
   const std::string& id = created->game_id();
   const std::string where = absl::StrCat("game ", id, " on coordinator ", address);
+  // The coordinator has written the record's spec.yaml already: if this process cannot see it,
+  // it will not see the rest either. The coordinator is of no use to the sweep.
+  const fs::path from = created->record_dir();
+  std::error_code ec;
+  if (from.is_relative() || !fs::is_regular_file(from / "spec.yaml", ec)) {
+    (void)client.StopGame(id);
+    const std::string reason = absl::StrCat(
+        "coordinator ", address, " writes its records to '", from.string(), "', ",
+        from.is_relative() ? "a relative folder" : "a folder this sweep cannot read",
+        ": start it with an absolute --records-dir on a filesystem this sweep reads at the same "
+        "path");
+    std::lock_guard<std::mutex> lock(mutex_);
+    coordinators_[c].unusable = reason;
+    *why = absl::FailedPreconditionError(reason);
+    return Outcome::kRetry;
+  }
 
   std::unique_ptr<GameWatch> watch = client.Watch(id, 0);
   {
@@ -241,12 +268,12 @@ SweepCoordinators::Outcome SweepCoordinators::PlayOnce(
     std::lock_guard<std::mutex> lock(mutex_);
     watches_.erase(watch.get());
   }
-  if (cancelled_.load()) {
+  const bool completed = ended.ok() && last.status() == v1::GAME_STATUS_COMPLETED;
+  if (cancelled_.load() && !completed) {
     (void)client.StopGame(id);  // best effort: the sweep is going away
     *why = absl::CancelledError(absl::StrCat("the sweep was interrupted (", where, " stopped)"));
     return Outcome::kFail;
   }
-  const bool completed = ended.ok() && last.status() == v1::GAME_STATUS_COMPLETED;
   if (!completed) on_rounds(-reported);  // played again (or not at all): the rounds go back
   if (!ended.ok()) {
     *why = absl::Status(ended.code(), absl::StrCat(where, " went away at round ", reported, ": ",
@@ -265,19 +292,10 @@ SweepCoordinators::Outcome SweepCoordinators::PlayOnce(
 
   // The record: the cell's spec.yaml as the in-process sweep writes it, then the coordinator's
   // rounds.csv and summary.json (last: it marks the cell finished).
-  const fs::path from = created->record_dir();
-  if (from.is_relative()) {
-    *why = absl::FailedPreconditionError(absl::StrCat(
-        where, ": its record folder '", from.string(),
-        "' is relative: start the coordinator with an absolute --records-dir on a filesystem "
-        "this sweep can read"));
-    return Outcome::kFail;
-  }
   absl::StatusOr<server::RunRecord> record = server::RunRecord::Create(dir, plan.spec);
   *why = record.status();
   for (const char* name : {"rounds.csv", "summary.json"}) {
     if (!why->ok()) break;
-    std::error_code ec;
     if (!fs::is_regular_file(from / name, ec)) {
       *why = absl::NotFoundError(absl::StrCat(
           where, " completed but ", (from / name).string(),

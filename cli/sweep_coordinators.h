@@ -10,7 +10,10 @@
 // coordinator got), then rounds.csv and summary.json copied from the folder CreateGame names.
 // No RPC carries a record (WatchGame drops updates for a slow reader), so the coordinators must
 // write their records where this process can read them at the same path: the same machine or a
-// shared filesystem, and an absolute --records-dir (a cell fails, naming both, otherwise).
+// shared filesystem, and an absolute --records-dir. Checked on each coordinator's first game (its
+// spec.yaml is there as soon as CreateGame answers): a coordinator whose records this process
+// cannot read is stopped being used (the game is stopped, the cell played elsewhere); with none
+// left, the cells fail naming the folder.
 // The coordinator's rounds.csv is simulate's bytes (hosted_game.h), so the cell's is the
 // in-process sweep's.
 //
@@ -90,9 +93,11 @@ class SweepCoordinators {
     std::unique_ptr<CoordinatorClient> client;
     int in_flight = 0;
     int failures_in_a_row = 0;
+    std::string unusable;  // why the sweep cannot use it (its records out of reach); "" = usable
     std::chrono::steady_clock::time_point not_before{};
   };
   enum class Outcome { kDone, kRetry, kFail };
+  static constexpr int kNoneUsable = -2;
 
   absl::Status PlayCell(int cell, const server::RunPlan& plan, const std::filesystem::path& dir,
                         const std::function<void(int64_t)>& on_rounds);
@@ -101,7 +106,8 @@ class SweepCoordinators {
                    const std::filesystem::path& dir, const std::function<void(int64_t)>& on_rounds,
                    absl::Status* why);
   // A free slot on the least-loaded coordinator that is not backing off (preferring one other
-  // than `avoid`), callers served in order; -1 once cancelled.
+  // than `avoid`), callers served in order; -1 once cancelled, kNoneUsable when no coordinator
+  // can be used.
   int Acquire(int avoid);
   void Release(int c, bool failed, std::chrono::milliseconds backoff);
 

@@ -2,8 +2,8 @@
 // `process`): every cell's rounds.csv and spec.yaml equal the in-process sweep's byte for byte and
 // index.csv too (but the wall-clock `seconds`); a sweep killed mid-way resumes with its finished
 // cells skipped, an interrupted one stops its games first; a coordinator killed mid-sweep, or one
-// without room, has its cells played again on the other; a bad --coordinator is one line naming
-// it, and nothing is written.
+// without room, or one whose records the sweep cannot read, has its cells played on the other; a
+// bad --coordinator is one line naming it, and nothing is written.
 #include <signal.h>
 
 #include <chrono>
@@ -24,16 +24,24 @@ namespace fs = std::filesystem;
 // A coordinator on a free loopback port, its records in `records` (absolute).
 class Coordinator {
  public:
-  Coordinator(const TempDir& tmp, const std::string& name, std::vector<std::string> extra = {})
+  // `relative`: --records-dir NAME, relative to its working folder `tmp`.
+  Coordinator(const TempDir& tmp, const std::string& name, std::vector<std::string> extra = {},
+              bool relative = false)
       : records_(tmp.path() / name) {
     const fs::path bin = fs::path(NASHNET_CLI).parent_path() / "nashnet-coordinator";
     const std::string port_file = tmp / (name + ".port");
     SpawnOptions options;
     options.stdout_path = tmp / (name + ".out");
     options.stderr_path = tmp / (name + ".log");
-    std::vector<std::string> argv = {bin.string(),      "--listen", "127.0.0.1:0",
-                                     "--port-file",     port_file,  "--records-dir",
-                                     records_.string(), "--quiet"};
+    options.working_dir = tmp.path();
+    std::vector<std::string> argv = {bin.string(),
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--port-file",
+                                     port_file,
+                                     "--records-dir",
+                                     relative ? name : records_.string(),
+                                     "--quiet"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     absl::StatusOr<Subprocess> process = Subprocess::Spawn(argv, options);
     if (!process.ok()) {
@@ -228,19 +236,23 @@ TEST(SweepCoordinatorCli, AnInterruptStopsTheGamesInFlightAndTheSweepResumes) {
 TEST(SweepCoordinatorCli, CellsOfACoordinatorThatDiesArePlayedAgainOnTheOther) {
   TempDir tmp;
   WriteFile(tmp / "s.yaml", Sweep(200000));
-  Coordinator a(tmp, "records-a"), b(tmp, "records-b");
+  Coordinator a(tmp, "records-a"), b(tmp, "records-b", {"--journal-flush-ms", "5"});
   Subprocess cli =
       SpawnCli(tmp, {"sweep", "s.yaml", "--out", "remote", "--in-flight", "1", "--coordinator",
                      a.flag().substr(15), "--coordinator", b.flag().substr(15)});
-  // b's first game is under way (it has played rounds) and the sweep is not over: b goes.
-  ASSERT_TRUE(WaitFor([&] { return b.games() >= 1; })) << ReadFile(tmp / "cli.err");
-  const std::string game = fs::directory_iterator(tmp.path() / "records-b")->path().filename();
+  // A game of b is under way — its rounds.csv has rows (b hands rounds to disk every 5 ms), its
+  // summary.json is not there yet — when b goes.
   ASSERT_TRUE(WaitFor([&] {
-    const CliResult shown = RunCli(tmp, "show " + game + " --json" + b.flag());
-    const nlohmann::json info = nlohmann::json::parse(shown.out, nullptr, false);
-    return info.is_object() && info.value("status", "") == "GAME_STATUS_RUNNING" &&
-           info.value("round", "0") != "0";
-  }));
+    std::error_code ec;
+    for (const auto& game : fs::directory_iterator(tmp.path() / "records-b", ec)) {
+      const fs::path csv = game.path() / "rounds.csv";
+      if (!fs::exists(game.path() / "summary.json", ec) && fs::exists(csv, ec) &&
+          fs::file_size(csv, ec) > 4096) {
+        return true;
+      }
+    }
+    return false;
+  })) << ReadFile(tmp / "cli.err");
   b.Kill();
   absl::StatusOr<ExitStatus> ended = cli.Wait(std::chrono::seconds(120));
   ASSERT_TRUE(ended.ok()) << ended.status();
@@ -276,6 +288,36 @@ TEST(SweepCoordinatorCli, CellsACoordinatorHasNoRoomForArePlayedOnTheOther) {
   const CliResult local = RunCli(tmp, "sweep s.yaml --out local", tmp.path());
   ASSERT_EQ(local.exit_code, 0) << local.err;
   ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
+}
+
+TEST(SweepCoordinatorCli, ACoordinatorWhoseRecordsCannotBeReadIsLeftOut) {
+  TempDir tmp;
+  WriteFile(tmp / "s.yaml", Sweep(3000));
+  // a writes its records under a relative folder: the sweep cannot know where that is.
+  Coordinator a(tmp, "records-a", {}, /*relative=*/true), b(tmp, "records-b");
+  CliResult r = RunCli(tmp, "sweep s.yaml --out remote" + a.flag() + b.flag(), tmp.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cells: 8 (8 played, 0 skipped, 0 failed)\nindex: remote/index.csv\n");
+  const std::string reason =
+      "coordinator " + a.flag().substr(15) + " writes its records to 'records-a/sweep-";
+  EXPECT_NE(r.err.find(reason), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("', a relative folder: start it with an absolute --records-dir on a "
+                       "filesystem this sweep reads at the same path; playing it again (attempt "
+                       "2 of 5)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(b.games(), 8);
+  // Alone, it plays nothing: every cell fails with the reason, exit 1.
+  r = RunCli(tmp, "sweep s.yaml --out alone" + a.flag(), tmp.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "cells: 8 (0 played, 0 skipped, 8 failed)\nindex: alone/index.csv\n");
+  EXPECT_NE(r.err.find("nashnet: error: cell stag_hunt__hedge__seed-11: no coordinator can play "
+                       "it: " +
+                       reason),
+            std::string::npos)
+      << r.err;
+  const CliResult list = RunCli(tmp, "list" + a.flag());
+  EXPECT_EQ(list.out.find("RUNNING"), std::string::npos) << list.out;  // its game was stopped
 }
 
 TEST(SweepCoordinatorCli, ABadCoordinatorIsNamedAndNothingIsWritten) {
