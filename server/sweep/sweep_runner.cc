@@ -132,6 +132,12 @@ absl::StatusOr<SweepOutcome> RunSweep(const SweepFile& sweep, const std::vector<
   const int jobs = std::clamp(
       options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()), 1,
       std::max(1, static_cast<int>(todo.size())));
+  const SweepCellPlayer play = options.play_cell
+                                   ? options.play_cell
+                                   : [](int, const RunPlan& plan, const fs::path& dir,
+                                        const std::function<void(int64_t)>& on_rounds) {
+                                       return PlayCell(plan, dir, on_rounds);
+                                     };
   std::atomic<size_t> next{0};
   std::atomic<int64_t> rounds_done{0};
   std::atomic<int> finished{0};
@@ -147,7 +153,7 @@ absl::StatusOr<SweepOutcome> RunSweep(const SweepFile& sweep, const std::vector<
       absl::Status status =
           remove_ec ? absl::InternalError(
                           absl::StrCat("cannot remove ", dir.string(), ": ", remove_ec.message()))
-                    : PlayCell(plans[i], dir, [&](int64_t r) { rounds_done.fetch_add(r); });
+                    : play(i, plans[i], dir, [&](int64_t r) { rounds_done.fetch_add(r); });
       if (status.ok()) status = FillRow(dir, &outcome.rows[i]);
       if (!status.ok()) failed.fetch_add(1);
       outcome.failures[i] =

@@ -7,12 +7,13 @@
 //   OUT/index.csv                one row per cell (sweep_index.h), written last
 //
 // Each cell runs on one thread (RunRecord::Create, OpenRounds, Simulate, CommitSeed: simulate's
-// steps), so a cell's rounds.csv and spec.yaml equal `nashnet simulate cells/<id>/spec.yaml`'s
-// byte for byte. Resumable: a cell whose folder holds summary.json is finished and skipped (its
-// spec.yaml must equal the cell's spec: FailedPrecondition otherwise, as the sweep file changed);
-// a folder without it (a cell cut short) is removed and the cell played again.
-// OUT must be new, empty, or a sweep's folder (it holds sweep.yaml): FailedPrecondition otherwise.
-// A cell that fails is reported in its outcome and the index ("failed"); the others still run.
+// steps; or options.play_cell, e.g. as a game on a coordinator: cli/sweep_coordinators.h), so a
+// cell's rounds.csv and spec.yaml equal `nashnet simulate cells/<id>/spec.yaml`'s byte for byte.
+// Resumable: a cell whose folder holds summary.json is finished and skipped (its spec.yaml must
+// equal the cell's spec: FailedPrecondition otherwise, as the sweep file changed); a folder without
+// it (a cell cut short) is removed and the cell played again. OUT must be new, empty, or a sweep's
+// folder (it holds sweep.yaml): FailedPrecondition otherwise. A cell that fails is reported in its
+// outcome and the index ("failed"); the others still run.
 //
 //   NASHNET_ASSIGN_OR_RETURN(SweepFile sweep, ReadSweepFile(path));
 //   NASHNET_ASSIGN_OR_RETURN(std::vector<RunPlan> plans, PlanSweep(sweep));
@@ -46,9 +47,19 @@ struct SweepProgress {
   double elapsed_seconds = 0.0;
 };
 
+// Plays cell `cell` (its plan `plan`) into the new folder `dir`, leaving the record a finished
+// cell has (spec.yaml, rounds.csv, summary.json written last); calls `on_rounds(n)` as rounds are
+// played (n may be negative: a cell started again takes its rounds back). Called from the
+// workers, several at once.
+using SweepCellPlayer =
+    std::function<absl::Status(int cell, const RunPlan& plan, const std::filesystem::path& dir,
+                               const std::function<void(int64_t)>& on_rounds)>;
+
 struct SweepRunOptions {
   // Worker threads; 0 = one per core (std::thread::hardware_concurrency()).
   int jobs = 0;
+  // How a cell is played; empty = in-process, as `nashnet simulate` (each cell on its worker).
+  SweepCellPlayer play_cell;
   // Called on the calling thread about every `progress_interval_ms` and once at the end (may be
   // empty).
   std::function<void(const SweepProgress&)> progress;
