@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <future>
 #include <utility>
@@ -302,17 +303,29 @@ void Coordinator::GameOver(const std::string& id) {
   std::shared_ptr<HostedGame> game = directory_.Find(id);
   if (game != nullptr) game->FillInfo(&info);
   GameDirectory::Ended ended = directory_.Finished(id, std::move(info));
-  // Let go of the game off its strand; once destroyed (with the last handler that holds it),
-  // hand its memory back to the system and its charge back to the budget.
-  boost::asio::post(io_, [this, game = std::move(game), ended = std::move(ended)]() mutable {
-    game.reset();
-    ended.game.reset();
-    malloc_trim(0);
-    memory_.Release(ended.charged);
+  // Let go of the game off its strand (ReleaseGame).
+  game.reset();  // the same object as ended.game
+  boost::asio::post(io_, [this, ended = std::move(ended)]() mutable {
+    ReleaseGame(std::move(ended.game), ended.charged, 0);
   });
   std::lock_guard<std::mutex> lock(running_mutex_);
   --running_;
   running_changed_.notify_all();
+}
+
+void Coordinator::ReleaseGame(std::shared_ptr<HostedGame> game, int64_t charged, int checks) {
+  constexpr int kMaxChecks = 500;
+  if (game != nullptr && game.use_count() > 1 && checks < kMaxChecks) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(10));
+    timer->async_wait([this, timer, game = std::move(game), charged,
+                       checks](const boost::system::error_code&) mutable {
+      ReleaseGame(std::move(game), charged, checks + 1);
+    });
+    return;
+  }
+  game.reset();  // destroyed here unless something still holds it after 5 s
+  malloc_trim(0);
+  memory_.Release(charged);
 }
 
 void Coordinator::Drain() {

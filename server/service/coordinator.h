@@ -149,6 +149,10 @@ class Coordinator {
   [[nodiscard]] absl::StatusOr<v1::CreateGameResponse> Build(const v1::CreateGameRequest& request,
                                                              int64_t charged);
   void GameOver(const std::string& id);
+  // Lets go of an ended game once nothing else holds it (a disk-thread task or a timer handler
+  // may outlive the game's end by a little: checked again every 10 ms, up to 5 s), then hands its
+  // memory back to the system (malloc_trim) and `charged` back to the budget. On io_.
+  void ReleaseGame(std::shared_ptr<HostedGame> game, int64_t charged, int checks);
   // Recovers the unfinished games under options_.records_dir.
   void RecoverGames();
   // Registers a built game (counted running until it is over) and begins it on its strand.

