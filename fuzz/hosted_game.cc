@@ -18,7 +18,8 @@
 // For any bytes: nothing crashes, hangs, leaks or trips a sanitizer, and
 //   - a refused Join is an error other than INTERNAL/UNKNOWN, with a message, and leaves its
 //     stream untouched; on an accepted one, nothing but Errors (answers to Actions sent too early)
-//     comes before Joined (which may come a round later);
+//     comes before Joined (which may come a round later, or never: a GameOver if the game ended
+//     with the round the agent came in on);
 //   - on every stream, Feedback rounds strictly increase and never pass the horizon, nothing
 //     follows a GameOver, and at most one GameOver is sent;
 //   - the game never plays past its horizon;
@@ -217,9 +218,9 @@ void CheckStreams(const std::vector<Agent>& agents, int64_t horizon) {
   for (const Agent& a : agents) {
     // Joined first (it may wait: a seat whose round the straggler policy already played gets it
     // once the round is resolved); before it, only the in-band Errors answering Actions the agent
-    // sent too early.
+    // sent too early — or the GameOver of a game that ended with that very round.
     for (const v1::CoordinatorMessage& m : a.stream->messages) {
-      if (m.has_joined()) break;
+      if (m.has_joined() || m.has_game_over()) break;
       NASHNET_FUZZ_CHECK(m.has_error(), absl::StrCat("a message before Joined: ", m.DebugString()));
     }
     int64_t last_feedback = 0;
