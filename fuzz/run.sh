@@ -9,7 +9,8 @@
 #   fuzz/run.sh --runs 10000000 --seconds 3600 spec_check   10^7 executions or an hour
 #   fuzz/run.sh --runs 0                 the seed corpora only
 #
-# Options: --seconds N (default 30 unless --runs is given), --runs N, --no-build, --bin-dir DIR
+# Options: --seconds N (default 30 unless --runs is given), --runs N, --timeout N (seconds one
+# input may take, default 10; long runs on a loaded machine: 60), --no-build, --bin-dir DIR
 # (default build/fuzz/fuzz/bin), --work DIR (grown corpora, artifacts, logs; default
 # build/fuzz/fuzz/work; wiped per target unless --keep). Prints one line of figures per target
 # (executions, exec/s, cov, ft, corpus, peak RSS) and appends it to <work>/summary.txt.
@@ -17,18 +18,19 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 all_targets=(nfg run_file wire spec_check hosted_game)
-seconds="" runs="" build=1 keep=0
+seconds="" runs="" build=1 keep=0 timeout=10
 bin_dir="$repo/build/fuzz/fuzz/bin" work="$repo/build/fuzz/fuzz/work"
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
+    --timeout) timeout="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --bin-dir) bin_dir="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -56,7 +58,7 @@ for t in "${targets[@]}"; do
   dir="$work/$t"
   [ "$keep" = 1 ] || rm -rf "$dir"
   mkdir -p "$dir/corpus"
-  flags=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1
+  flags=(-timeout="$timeout" -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1
          "-artifact_prefix=$dir/")
   [ -f "$repo/fuzz/dict/$t.dict" ] && flags+=("-dict=$repo/fuzz/dict/$t.dict")
 
