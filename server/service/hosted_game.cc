@@ -138,8 +138,10 @@ void HostedGame::SendFeedback(int i, int64_t round, const SeatPlay& play, bool s
   Seat& seat = seats_[i];
   if (seat.stream == nullptr || replaying_) return;
   if (seat.joined_pending) {
-    // Joined (and the seat's history, this round included) go out now that the round is over.
-    SendJoined(i);
+    // Joined (and the seat's history, this round included) go out now that the round is over —
+    // unless the agent filled its stream with Errors (Actions sent before its Joined) and does not
+    // read them: then, as for a Feedback without room, it loses the seat (a resume takes it back).
+    if (!SendJoined(i)) loop_->Evict(i);
     return;
   }
   if (round < seat.first_feedback_round) return;

@@ -178,7 +178,9 @@ class HostedGame : public std::enable_shared_from_this<HostedGame>, private Roun
   void LoseStream(int seat, SeatLoss why, int64_t missed);
 
   void Drive();  // Advance, and a continuation if the slice ran out
-  void SendJoined(int seat);
+  // False (nothing sent) if the stream has no room: possible only for a deferred Joined, after
+  // the agent filled its outbox with the Errors answering Actions it sent before its Joined.
+  [[nodiscard]] bool SendJoined(int seat);
   void SendHistoryOrCatchUp(int seat);
   void PumpHistory(int seat);
   void Vacate(int seat);

@@ -131,13 +131,14 @@ absl::StatusOr<int> HostedGame::Join(SeatStream* stream, const v1::Join& join) {
     seat.joined_pending = true;
     loop_->SeatJoined(i, /*catching_up=*/true);
   } else {
-    SendJoined(i);
+    // A fresh stream: room for Joined (nothing was sent on it yet).
+    static_cast<void>(SendJoined(i));
   }
   Drive();
   return i;
 }
 
-void HostedGame::SendJoined(int i) {
+bool HostedGame::SendJoined(int i) {
   Seat& seat = seats_[i];
   seat.joined_pending = false;
   const int64_t played = loop_->rounds_played();
@@ -157,7 +158,7 @@ void HostedGame::SendJoined(int i) {
   seat.first_feedback_round = next;
   seat.resend_round = loop_->submitted(i) && !loop_->substituted(i) ? next : 0;
   v1::CoordinatorMessage* out = seat.stream->Outbox();
-  if (out == nullptr) return;  // a fresh stream always has room
+  if (out == nullptr) return false;
   v1::Joined* joined = out->mutable_joined();
   joined->set_game_id(id_);
   joined->set_seat(i);
@@ -179,7 +180,7 @@ void HostedGame::SendJoined(int i) {
     } else {
       loop_->SeatJoined(i, /*catching_up=*/false);
     }
-    return;
+    return true;
   }
   // The history comes from the journal: hand the disk what is still in memory, then read it
   // back there (the disk thread runs its tasks in order).
@@ -208,6 +209,7 @@ void HostedGame::SendJoined(int i) {
       self->PumpHistory(i);
     });
   });
+  return true;
 }
 
 void HostedGame::PumpHistory(int i) {

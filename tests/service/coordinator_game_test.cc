@@ -180,6 +180,46 @@ TEST_F(HostedGameTest, RepeatLastSubstitutesAtTheDeadlineEvictsAndTheTokenResume
   EXPECT_EQ(c.Count(v1::CoordinatorMessage::kFeedback), 1);  // none for round 5
 }
 
+TEST_F(HostedGameTest, ADeferredJoinedNeverFollowsAFeedbackAnAgentThatFillsItsStreamIsEvicted) {
+  // Found by fuzz/hosted_game.cc: an agent resumes a seat whose round the straggler policy has
+  // already played (its Joined waits for the round's end), sends Actions before it has its Joined
+  // (each answered by an in-band Error) and reads nothing. When the round ended there was no room
+  // for Joined: it was dropped, and the next round's Feedback became the stream's first message.
+  Create(kPd);
+  FakeStream &a = s_[0], &b = s_[1];
+  ASSERT_TRUE(Join(&a, 0, "secret").ok());
+  ASSERT_TRUE(Join(&b, 1, "secret").ok());
+  const std::string token = b.messages[0].joined().resume_token();
+  Act(&a, 0, 1, 1);
+  Act(&b, 1, 1, 0);
+  Gone(&b, 1);  // vacant: round 2 is played for it at once under repeat_last
+  Act(&a, 0, 2, 1);
+  FakeStream& c = s_[2];
+  c.capacity = 2;  // c reads nothing: two messages fill its stream
+  // Round 3 was played for the vacant seat 1 as it began: c comes in at round 4.
+  ASSERT_EQ(Join(&c, -1, "secret", token).value(), 1);
+  ASSERT_TRUE(c.messages.empty());
+  Act(&c, 1, 3, 0);  // too early, twice: two Errors fill c's stream
+  Act(&c, 1, 3, 0);
+  ASSERT_EQ(c.Count(v1::CoordinatorMessage::kError), 2);
+  Act(&a, 0, 3, 1);  // round 3 ends: Joined is due, and finds no room
+  Settle();
+  // No Joined could go out: c lost the seat (it does not read its stream) rather than getting a
+  // Feedback before its Joined.
+  EXPECT_EQ(c.Count(v1::CoordinatorMessage::kFeedback), 0);
+  EXPECT_EQ(c.Count(v1::CoordinatorMessage::kJoined), 0);
+  EXPECT_TRUE(c.ended);
+  EXPECT_EQ(c.end_status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_FALSE(Info().seats(1).connected());
+  // Its token still takes the seat back, Joined first.
+  FakeStream& d = s_[3];
+  ASSERT_EQ(Join(&d, -1, "secret", token).value(), 1);
+  Act(&a, 0, 4, 1);
+  Settle();
+  ASSERT_FALSE(d.messages.empty());
+  EXPECT_TRUE(d.messages[0].has_joined());
+}
+
 TEST_F(HostedGameTest, StopEndsAfterTheCurrentRoundWithACompleteRecord) {
   Create(R"(
 game: prisoners_dilemma
