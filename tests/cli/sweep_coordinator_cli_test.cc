@@ -122,6 +122,20 @@ void ExpectSameSweep(const fs::path& remote, const fs::path& local) {
   EXPECT_EQ(ReadFile(remote / "sweep.yaml"), ReadFile(local / "sweep.yaml"));
 }
 
+// The same sweep played in-process (`nashnet sweep s.yaml --out local`, extra flags in `flags`)
+// into tmp/local; tmp/remote must hold its bytes.
+void ExpectInProcessBytes(const TempDir& tmp, const std::string& flags = "") {
+  const CliResult local = RunCli(tmp, "sweep s.yaml --out local" + flags, tmp.path());
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
+}
+
+// What a resumed sweep of 8 cells prints when `finished` were done before.
+std::string ResumedOutput(int finished) {
+  return "cells: 8 (" + std::to_string(8 - finished) + " played, " + std::to_string(finished) +
+         " skipped, 0 failed)\nindex: remote/index.csv\n";
+}
+
 // Spawns `nashnet ARGS...` in `tmp`.
 Subprocess SpawnCli(const TempDir& tmp, std::vector<std::string> args) {
   args.insert(args.begin(), NASHNET_CLI);
@@ -155,9 +169,7 @@ TEST(SweepCoordinatorCli, TwoCoordinatorsGiveTheInProcessBytes) {
   EXPECT_GE(a.games(), 2);
   EXPECT_GE(b.games(), 2);
   EXPECT_EQ(a.games() + b.games(), 8);
-  const CliResult local = RunCli(tmp, "sweep s.yaml --out local --jobs 2", tmp.path());
-  ASSERT_EQ(local.exit_code, 0) << local.err;
-  ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
+  ExpectInProcessBytes(tmp, " --jobs 2");
 
   // Again: nothing to play, no game created.
   r = RunCli(tmp, "sweep s.yaml --out remote" + a.flag() + b.flag(), tmp.path());
@@ -185,11 +197,8 @@ TEST(SweepCoordinatorCli, AKilledSweepResumesWithItsFinishedCellsSkipped) {
   const CliResult r =
       RunCli(tmp, "sweep s.yaml --out remote --in-flight 1" + a.flag() + b.flag(), tmp.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "cells: 8 (" + std::to_string(8 - finished) + " played, " +
-                       std::to_string(finished) + " skipped, 0 failed)\nindex: remote/index.csv\n");
-  const CliResult local = RunCli(tmp, "sweep s.yaml --out local", tmp.path());
-  ASSERT_EQ(local.exit_code, 0) << local.err;
-  ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
+  EXPECT_EQ(r.out, ResumedOutput(finished));
+  ExpectInProcessBytes(tmp);
 }
 
 TEST(SweepCoordinatorCli, AnInterruptStopsTheGamesInFlightAndTheSweepResumes) {
@@ -226,11 +235,8 @@ TEST(SweepCoordinatorCli, AnInterruptStopsTheGamesInFlightAndTheSweepResumes) {
   }
   const CliResult r = RunCli(tmp, "sweep s.yaml --out remote" + a.flag() + b.flag(), tmp.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "cells: 8 (" + std::to_string(8 - finished) + " played, " +
-                       std::to_string(finished) + " skipped, 0 failed)\nindex: remote/index.csv\n");
-  const CliResult local = RunCli(tmp, "sweep s.yaml --out local", tmp.path());
-  ASSERT_EQ(local.exit_code, 0) << local.err;
-  ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
+  EXPECT_EQ(r.out, ResumedOutput(finished));
+  ExpectInProcessBytes(tmp);
 }
 
 TEST(SweepCoordinatorCli, CellsOfACoordinatorThatDiesArePlayedAgainOnTheOther) {
@@ -264,9 +270,7 @@ TEST(SweepCoordinatorCli, CellsOfACoordinatorThatDiesArePlayedAgainOnTheOther) {
             std::string::npos)
       << err;
   EXPECT_NE(err.find("; playing it again (attempt 2 of 5)"), std::string::npos) << err;
-  const CliResult local = RunCli(tmp, "sweep s.yaml --out local", tmp.path());
-  ASSERT_EQ(local.exit_code, 0) << local.err;
-  ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
+  ExpectInProcessBytes(tmp);
 }
 
 TEST(SweepCoordinatorCli, CellsACoordinatorHasNoRoomForArePlayedOnTheOther) {
@@ -285,9 +289,7 @@ TEST(SweepCoordinatorCli, CellsACoordinatorHasNoRoomForArePlayedOnTheOther) {
             std::string::npos)
       << r.err;
   EXPECT_GE(a.games(), 1);
-  const CliResult local = RunCli(tmp, "sweep s.yaml --out local", tmp.path());
-  ASSERT_EQ(local.exit_code, 0) << local.err;
-  ExpectSameSweep(tmp.path() / "remote", tmp.path() / "local");
+  ExpectInProcessBytes(tmp);
 }
 
 TEST(SweepCoordinatorCli, ACoordinatorWhoseRecordsCannotBeReadIsLeftOut) {
