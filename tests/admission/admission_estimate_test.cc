@@ -33,6 +33,7 @@
 #include "server/service/record_writer.h"
 #include "server/service/seat_budget.h"
 #include "server/simulation.h"
+#include "tests/wait_until.h"
 
 // The counting allocator.
 #if !defined(__SANITIZE_ADDRESS__)
@@ -162,11 +163,8 @@ class AdmissionEstimate : public ::testing::Test {
       std::shared_ptr<HostedGame> g = *game;
       boost::asio::dispatch(g->strand(), [g] { g->Begin(); });
       if (c.play) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-        while (!over && std::chrono::steady_clock::now() < deadline) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        EXPECT_TRUE(over) << c.yaml;
+        EXPECT_TRUE(test::WaitUntil([&] { return over.load(); }, std::chrono::seconds(120)))
+            << c.yaml;
       }
       Settle();
       const int64_t held = HeapInUse() - before;

@@ -11,6 +11,7 @@
 
 #include "common/subprocess.h"
 #include "tests/cli/cli_runner.h"
+#include "tests/wait_until.h"
 
 namespace nashnet::cli_test {
 namespace {
@@ -123,12 +124,13 @@ TEST(AdminCli, CreateListShowStop) {
   EXPECT_EQ(stopped.out.rfind(id + " ", 0), 0u) << stopped.out;
   // Stopping ends the game after its current round: STOPPED soon (at once for a waiting game).
   std::string status;
-  for (int i = 0; i < 100 && status != "GAME_STATUS_STOPPED"; ++i) {
-    const CliResult r = RunCli(tmp, "show " + id + " --json" + coordinator.flag());
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    status = nlohmann::json::parse(r.out)["status"];
-    if (status != "GAME_STATUS_STOPPED") std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  test::WaitUntil(
+      [&] {
+        const CliResult r = RunCli(tmp, "show " + id + " --json" + coordinator.flag());
+        status = r.exit_code == 0 ? std::string(nlohmann::json::parse(r.out)["status"]) : r.err;
+        return status == "GAME_STATUS_STOPPED";
+      },
+      std::chrono::seconds(5));
   EXPECT_EQ(status, "GAME_STATUS_STOPPED");
   EXPECT_NE(RunCli(tmp, "list" + coordinator.flag()).out.find("STOPPED"), std::string::npos);
 }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "tests/test_files.h"
+#include "tests/wait_until.h"
 
 namespace nashnet::cli_test {
 
@@ -93,13 +94,14 @@ inline void ExpectSameRecord(const std::filesystem::path& run,
 // "127.0.0.1:PORT" once a coordinator has written its --port-file (a line), polling a real
 // process for up to 20 s on a loaded machine; "" if it never does.
 inline std::string WaitForPortFile(const std::filesystem::path& port_file) {
-  for (int i = 0; i < 400; ++i) {
-    const std::string text = ReadFile(port_file);
-    if (text.size() > 1 && text.back() == '\n')
-      return "127.0.0.1:" + text.substr(0, text.size() - 1);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return "";
+  std::string text;
+  const bool written = test::WaitUntil(
+      [&] {
+        text = ReadFile(port_file);
+        return text.size() > 1 && text.back() == '\n';
+      },
+      std::chrono::seconds(20));
+  return written ? "127.0.0.1:" + text.substr(0, text.size() - 1) : "";
 }
 
 }  // namespace nashnet::cli_test

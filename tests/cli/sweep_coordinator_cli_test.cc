@@ -15,6 +15,7 @@
 
 #include "common/subprocess.h"
 #include "tests/cli/cli_runner.h"
+#include "tests/wait_until.h"
 
 namespace nashnet::cli_test {
 namespace {
@@ -147,12 +148,8 @@ Subprocess SpawnCli(const TempDir& tmp, std::vector<std::string> args) {
 }
 
 // Polls (a real process on a loaded machine) until `done`, for up to 60 s.
-template <typename Done>
-bool WaitFor(Done done) {
-  for (int i = 0; i < 6000 && !done(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
+bool WaitFor(const std::function<bool()>& done) {
+  return test::WaitUntil(done, std::chrono::seconds(60));
 }
 
 TEST(SweepCoordinatorCli, TwoCoordinatorsGiveTheInProcessBytes) {

@@ -20,6 +20,7 @@
 #include "server/service/coordinator.h"
 #include "server/simulation.h"
 #include "tests/test_files.h"
+#include "tests/wait_until.h"
 
 namespace nashnet::server {
 namespace {
@@ -287,14 +288,16 @@ TEST_F(CoordinatorPlayTest, DrainLeavesRunningGamesResumableAndSaysSo) {
   auto stub =
       v1::Coordinator::NewStub(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
   int64_t round = 0;
-  for (int k = 0; k < 2000 && round <= 20; ++k) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    grpc::ClientContext context;
-    v1::GetGameRequest get;
-    get.set_game_id("g1");
-    v1::GameInfo info;
-    if (stub->GetGame(&context, get, &info).ok()) round = info.round();
-  }
+  test::WaitUntil(
+      [&] {
+        grpc::ClientContext context;
+        v1::GetGameRequest get;
+        get.set_game_id("g1");
+        v1::GameInfo info;
+        if (stub->GetGame(&context, get, &info).ok()) round = info.round();
+        return round > 20;
+      },
+      std::chrono::seconds(10));
   ASSERT_GT(round, 20) << "the game did not start within 10 s";
   coordinator_->Drain();
   for (auto& a : agents) a.join();

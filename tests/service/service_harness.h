@@ -41,6 +41,7 @@
 #include "nashnet/v1/coordinator.grpc.pb.h"
 #include "server/record/run_record.h"
 #include "server/simulation.h"
+#include "tests/wait_until.h"
 
 namespace nashnet::service_test {
 
@@ -71,15 +72,7 @@ inline std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
-// Polls `condition` every 10 ms until it holds (true) or `timeout` passes (false).
-inline bool WaitUntil(const std::function<bool()>& condition, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-}
+using test::WaitUntil;
 
 inline absl::Status ToAbsl(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());

@@ -27,6 +27,7 @@
 #include "server/service/admin_service.h"
 #include "server/service/coordinator.h"
 #include "server/service/play_reactor.h"
+#include "tests/wait_until.h"
 
 namespace nashnet::server {
 namespace {
@@ -37,12 +38,7 @@ constexpr milliseconds kWait{15000};  // only matters when something is broken
 constexpr int kLinks = 10000;         // BigFeedbackGame's actions: 80 kB payoff vectors
 
 bool WaitUntil(const std::function<bool()>& condition, milliseconds timeout = kWait) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return true;
+  return test::WaitUntil(condition, timeout);
 }
 
 bool NoLiveReactors() { return LivePlayReactors() == 0 && LiveWatchReactors() == 0; }

@@ -25,6 +25,7 @@
 #include "nashnet/v1/coordinator.grpc.pb.h"
 #include "server/service/admin_service.h"
 #include "server/service/coordinator.h"
+#include "tests/wait_until.h"
 
 namespace nashnet::server {
 namespace {
@@ -70,14 +71,7 @@ TEST(TransportOptions, EachBadValueNamesItsFlag) {
   }
 }
 
-bool WaitUntil(const std::function<bool()>& condition, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return true;
-}
+using test::WaitUntil;
 
 class TransportEnforcement : public testing::Test {
  protected:
