@@ -57,6 +57,11 @@ class ContinuousGame : public Game {
   // True when payoffs depend on the round (online problems); the variation V_T is tracked then.
   [[nodiscard]] virtual bool time_varying() const = 0;
 
+  // ν when the game's variation budget is known to grow like V_T ~ T^ν (a drifting problem whose
+  // drift is part of its definition); std::nullopt when it is unknown or not of that form. The
+  // report's theoretical dynamic-regret rate uses it (ALGORITHMS.md target 6).
+  [[nodiscard]] virtual std::optional<double> variation_exponent() const { return std::nullopt; }
+
  protected:
   using Game::Game;
 };

@@ -106,6 +106,7 @@ class OnlineDrift final : public ContinuousGame {
                       const Eigen::MatrixXd& points, Eigen::VectorXd* u) const override;
   [[nodiscard]] std::optional<PointProfile> equilibrium() const override { return std::nullopt; }
   [[nodiscard]] bool time_varying() const override { return options_.nu > 0.0; }
+  [[nodiscard]] std::optional<double> variation_exponent() const override { return options_.nu; }
 
  private:
   OnlineDrift(OnlineDriftOptions options, std::string name);

@@ -18,6 +18,19 @@ double Param(const agents::LearnerParams& params, std::string_view name, double 
   return it == params.end() ? fallback : it->second;
 }
 
+// The dynamic-regret exponent of HDA with restarts tuned to V_T ~ T^ν' on a game with V_T ~ T^ν
+// (theory.h); NaN without a known ν or without variation_exponent.
+double HdaDynamicExponent(const games::Game& game, const agents::LearnerParams& params, int d) {
+  if (game.action_kind() != games::ActionKind::kContinuous) return kNaN;
+  const std::optional<double> nu =
+      static_cast<const games::ContinuousGame&>(game).variation_exponent();
+  const double tuned = Param(params, "variation_exponent", kNaN);
+  if (!nu.has_value() || !std::isfinite(tuned)) return kNaN;
+  const double blocks = 1.0 - (1.0 - tuned) / (d + 3.0);
+  const double drift = (1.0 - tuned) * (d + 2.0) / (d + 3.0) + *nu;
+  return std::min(1.0, std::max(blocks, drift));
+}
+
 }  // namespace
 
 std::optional<double> StrictEquilibriumGap(const games::FiniteGame& game,
@@ -80,6 +93,7 @@ absl::StatusOr<std::vector<LearnerTheory>> LearnerTheories(const RunPlan& plan) 
           plan.match.feedback == agents::FeedbackModel::kBandit ? (d + 2.0) / (d + 3.0) : 0.5;
     } else if (spec.algorithm == "hda") {
       t.regret_exponent = (d + 1.0) / (d + 2.0);
+      t.dynamic_regret_exponent = HdaDynamicExponent(game, spec.params, d);
     } else {
       t.regret_exponent = 0.5;  // hedge-lr and anything newer: the √T of no-regret Hedge
     }

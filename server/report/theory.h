@@ -6,6 +6,12 @@
 //                     default), 1/2 when epsilon0 = 0
 //   kernel-da         α = (d+2)/(d+3) under bandit feedback, 1/2 otherwise (P2)
 //   hda               α = (d+1)/(d+2) (P3)
+// and, for a game whose variation budget grows like V_T ~ T^ν (ContinuousGame::
+// variation_exponent), the exponent of the dynamic regret of HDA restarted for a budget T^ν' (its
+// variation_exponent ν', blocks B ~ T^((1−ν')(d+2)/(d+3)), hda.h): the larger of the static
+// regret of T/B blocks, T·B^(−1/(d+2)) = T^(1 − (1−ν')/(d+3)), and the drift within the blocks,
+// B·V_T = T^((1−ν')(d+2)/(d+3) + ν) — both (d+2+ν)/(d+3) when ν' = ν (ALGORITHMS.md target 6).
+// Other learners and games: NaN (the theory does not say).
 // γ_t = gamma0 / t^beta is defined for hedge and bandit-hedge only, with the learner's defaults
 // (HedgeOptions::Defaults: 0.1 / payoff range, β = 0 under full feedback, 0.6 otherwise;
 // BanditHedgeOptions: 0.1, 0.7) overridden by the spec's params.
@@ -37,6 +43,7 @@ struct LearnerTheory {
   double regret_exponent = 0.5;               // α in R(T) = O(T^α)
   std::string rate;                           // "T^(1/2)", "T^(2/3)", ...
   std::optional<agents::PowerSchedule> step;  // γ_t when the learner has one
+  double dynamic_regret_exponent = kNaN;      // see above; NaN when the theory does not say
 };
 
 // One entry per player of `plan`.

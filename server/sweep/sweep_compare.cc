@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "games/continuous_game.h"
 #include "games/finite_game.h"
 #include "server/record/run_file.h"
 #include "server/record/run_record.h"
@@ -37,14 +38,41 @@ struct CellData {
   SweepIndexRow row;
   std::string algorithm;
   LearnerTheory theory;
-  std::vector<double> rounds;  // every recorded round
-  std::vector<double> regret;  // mean over players of p<i>_regret at each
-  double p1_rate = kNaN;       // FitConvergenceRate where P1 applies
+  std::vector<double> rounds;    // every recorded round
+  std::vector<double> regret;    // mean over players of p<i>_regret at each
+  double dynamic_regret = kNaN;  // mean over players of summary.json's dynamic_regret
+  double variation = kNaN;       // rounds.csv's last `variation`
+  double p1_rate = kNaN;         // FitConvergenceRate where P1 applies
   double delta = kNaN;
   std::string game_name;
   int players = 0;
   std::string feedback;
+  std::optional<double> game_nu;  // ContinuousGame::variation_exponent
 };
+
+// Least-squares slope of y against x; NaN with fewer than 3 points or no spread in x.
+double LeastSquaresSlope(const std::vector<std::pair<double, double>>& xy) {
+  if (xy.size() < 3) return kNaN;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  const double m = static_cast<double>(xy.size());
+  for (const auto& [x, y] : xy) sx += x, sy += y, sxx += x * x, sxy += x * y;
+  const double denominator = m * sxx - sx * sx;
+  if (!(denominator > 1e-12 * m * sxx)) return kNaN;
+  return (m * sxy - sx * sy) / denominator;
+}
+
+// The mean over players of summary.json's players[].<key>; NaN when none is a number.
+double MeanOverPlayers(const nlohmann::json& summary, const char* key) {
+  double sum = 0.0;
+  int count = 0;
+  for (const nlohmann::json& p : summary.value("players", nlohmann::json::array())) {
+    const nlohmann::json v = p.value(key, nlohmann::json());
+    if (!v.is_number()) continue;
+    sum += v.get<double>();
+    ++count;
+  }
+  return count > 0 ? sum / count : kNaN;
+}
 
 // P1's rate of a cell (sweep_compare.h), when it applies.
 void P1Rate(const RunPlan& plan, const RoundsTable& table, CellData* cell) {
@@ -103,6 +131,12 @@ absl::StatusOr<CellData> ReadCell(const fs::path& dir, const SweepIndexRow& row)
     for (size_t k = 0; k < r->size(); ++k) cell.regret[k] += (*r)[k] / cell.players;
   }
   P1Rate(*plan, table, &cell);
+  if (const std::vector<double>* v = table.Find("variation"); v != nullptr && !v->empty()) {
+    cell.variation = v->back();
+  }
+  if (plan->game->action_kind() == games::ActionKind::kContinuous) {
+    cell.game_nu = static_cast<const games::ContinuousGame&>(*plan->game).variation_exponent();
+  }
   std::ifstream in(dir / "summary.json", std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
@@ -112,6 +146,7 @@ absl::StatusOr<CellData> ReadCell(const fs::path& dir, const SweepIndexRow& row)
         absl::StrCat((dir / "summary.json").string(), ": not a summary.json"));
   }
   FillFromSummary(summary, &cell.row);  // the numbers come from the record, not the index
+  cell.dynamic_regret = MeanOverPlayers(summary, "dynamic_regret");
   return cell;
 }
 
@@ -131,6 +166,87 @@ void Curve(const std::vector<const CellData*>& cells, int max_points, LearnerCom
     out->regret_curve.min.push_back(s.min);
     out->regret_curve.max.push_back(s.max);
   }
+}
+
+// The learner `label` of one game at one horizon, over its seeds.
+LearnerComparison Compare(const std::string& label, int64_t horizon,
+                          const std::vector<const CellData*>& members, int max_points) {
+  const CellData& first = *members.front();
+  LearnerComparison l{.learner = label,
+                      .params = first.row.params,
+                      .algorithm = first.algorithm,
+                      .horizon = horizon,
+                      .theory_exponent = first.theory.regret_exponent,
+                      .theory_rate = first.theory.rate};
+  std::vector<double> regret, dynamic, variation, gap, seconds, exponent, p1;
+  for (const CellData* c : members) {
+    l.seeds.push_back(c->row.seed);
+    regret.push_back(c->row.regret);
+    dynamic.push_back(c->dynamic_regret);
+    variation.push_back(c->variation);
+    gap.push_back(c->row.nash_gap);
+    seconds.push_back(c->row.seconds);
+    exponent.push_back(FitLogLogSlope(c->rounds, c->regret));
+    p1.push_back(c->p1_rate);
+    if (std::isnan(l.delta) && std::isfinite(c->delta)) l.delta = c->delta;
+  }
+  l.regret = ComputeMedianInterval(regret);
+  l.dynamic_regret = ComputeMedianInterval(dynamic);
+  l.variation = ComputeMedianInterval(variation);
+  l.nash_gap = ComputeMedianInterval(gap);
+  l.seconds = ComputeMedianInterval(seconds);
+  l.exponent = ComputeMedianInterval(exponent);
+  l.p1_rate = ComputeMedianInterval(p1);
+  Curve(members, max_points, &l);
+  return l;
+}
+
+// The learner `label` of one game across its `horizons` (sweep_compare.h): per seed, the slopes
+// of its cells' final R, R_dyn and V_T against T.
+HorizonFit FitAcrossHorizons(const std::string& label, const std::vector<int64_t>& horizons,
+                             const std::vector<const CellData*>& members) {
+  // The cell at the largest horizon carries the theory (the exponents do not depend on T).
+  const CellData* last = members.front();
+  for (const CellData* c : members) {
+    if (c->row.rounds > last->row.rounds) last = c;
+  }
+  HorizonFit fit{.learner = label,
+                 .algorithm = last->algorithm,
+                 .horizons = horizons,
+                 .theory_exponent = last->theory.regret_exponent,
+                 .theory_dynamic_exponent = last->theory.dynamic_regret_exponent,
+                 .game_nu = last->game_nu};
+  for (int64_t horizon : horizons) {
+    std::vector<double> regret, dynamic, variation;
+    for (const CellData* c : members) {
+      if (c->row.rounds != horizon) continue;
+      regret.push_back(c->row.regret);
+      dynamic.push_back(c->dynamic_regret);
+      variation.push_back(c->variation);
+    }
+    fit.regret.push_back(ComputeMedianInterval(regret).median);
+    fit.dynamic_regret.push_back(ComputeMedianInterval(dynamic).median);
+    fit.variation.push_back(ComputeMedianInterval(variation).median);
+  }
+  std::map<uint64_t, std::vector<const CellData*>> by_seed;
+  for (const CellData* c : members) by_seed[c->row.seed].push_back(c);
+  std::vector<double> regret_slopes, dynamic_slopes, variation_slopes;
+  for (const auto& [seed, cells] : by_seed) {
+    std::vector<double> t, regret, dynamic, variation;
+    for (const CellData* c : cells) {
+      t.push_back(static_cast<double>(c->row.rounds));
+      regret.push_back(c->row.regret);
+      dynamic.push_back(c->dynamic_regret);
+      variation.push_back(c->variation);
+    }
+    regret_slopes.push_back(FitPowerLaw(t, regret));
+    dynamic_slopes.push_back(FitPowerLaw(t, dynamic));
+    variation_slopes.push_back(FitPowerLaw(t, variation));
+  }
+  fit.regret_exponent = ComputeMedianInterval(regret_slopes);
+  fit.dynamic_exponent = ComputeMedianInterval(dynamic_slopes);
+  fit.variation_exponent = ComputeMedianInterval(variation_slopes);
+  return fit;
 }
 
 }  // namespace
@@ -156,18 +272,13 @@ MedianInterval ComputeMedianInterval(std::vector<double> values, double confiden
 }
 
 double FitConvergenceRate(const std::vector<double>& gamma, const std::vector<double>& distance) {
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  int m = 0;
+  std::vector<std::pair<double, double>> xy;
   for (size_t i = 0; i < gamma.size() && i < distance.size(); ++i) {
     const double d = distance[i];
     if (!(d > 0.0) || !(d < kNearEquilibrium) || !std::isfinite(gamma[i])) continue;
-    const double x = gamma[i], v = std::log(d);
-    sx += x, sy += v, sxx += x * x, sxy += x * v, ++m;
+    xy.emplace_back(gamma[i], std::log(d));
   }
-  if (m < 3) return kNaN;
-  const double denominator = m * sxx - sx * sx;
-  if (!(denominator > 0.0)) return kNaN;
-  return -(m * sxy - sx * sy) / denominator;
+  return -LeastSquaresSlope(xy);
 }
 
 double FitLogLogSlope(const std::vector<double>& t, const std::vector<double>& y, int points) {
@@ -176,26 +287,28 @@ double FitLogLogSlope(const std::vector<double>& t, const std::vector<double>& y
   const double t_min = t_max / 100.0;
   if (!(t_max > t_min) || !(t_min > 0)) return kNaN;
   // Targets evenly spaced in ln t; each takes the first recorded round at or after it.
-  std::vector<size_t> chosen;
+  std::vector<double> chosen_t, chosen_y;
   const double l0 = std::log(t_min), l1 = std::log(t_max);
   size_t k = 0;
   for (int i = 0; i < points; ++i) {
     const double target = std::exp(l0 + (l1 - l0) * i / (points - 1));
     while (k < t.size() && t[k] < target * (1 - 1e-12)) ++k;
     if (k >= t.size()) break;
-    if (chosen.empty() || chosen.back() != k) chosen.push_back(k);
+    if (chosen_t.empty() || chosen_t.back() != t[k]) {
+      chosen_t.push_back(t[k]);
+      chosen_y.push_back(y[k]);
+    }
   }
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  int m = 0;
-  for (size_t i : chosen) {
-    if (!(y[i] > 0.0) || !std::isfinite(y[i]) || !(t[i] > 0.0)) continue;
-    const double x = std::log(t[i]), v = std::log(y[i]);
-    sx += x, sy += v, sxx += x * x, sxy += x * v, ++m;
+  return FitPowerLaw(chosen_t, chosen_y);
+}
+
+double FitPowerLaw(const std::vector<double>& t, const std::vector<double>& y) {
+  std::vector<std::pair<double, double>> xy;
+  for (size_t i = 0; i < t.size() && i < y.size(); ++i) {
+    if (!(t[i] > 0.0) || !std::isfinite(t[i]) || !(y[i] > 0.0) || !std::isfinite(y[i])) continue;
+    xy.emplace_back(std::log(t[i]), std::log(y[i]));
   }
-  if (m < 3) return kNaN;
-  const double denominator = m * sxx - sx * sx;
-  if (!(denominator > 0.0)) return kNaN;
-  return (m * sxy - sx * sy) / denominator;
+  return LeastSquaresSlope(xy);
 }
 
 absl::StatusOr<SweepComparison> CompareSweep(const fs::path& dir, int max_points) {
@@ -243,28 +356,20 @@ absl::StatusOr<SweepComparison> CompareSweep(const fs::path& dir, int max_points
   }
   for (size_t g = 0; g < out.games.size(); ++g) {
     for (const auto& [label, members] : groups[g]) {
-      LearnerComparison l{.learner = label,
-                          .params = members.front()->row.params,
-                          .algorithm = members.front()->algorithm,
-                          .theory_exponent = members.front()->theory.regret_exponent,
-                          .theory_rate = members.front()->theory.rate};
-      std::vector<double> regret, gap, seconds, exponent, p1;
-      for (const CellData* c : members) {
-        l.seeds.push_back(c->row.seed);
-        regret.push_back(c->row.regret);
-        gap.push_back(c->row.nash_gap);
-        seconds.push_back(c->row.seconds);
-        exponent.push_back(FitLogLogSlope(c->rounds, c->regret));
-        p1.push_back(c->p1_rate);
-        if (std::isnan(l.delta) && std::isfinite(c->delta)) l.delta = c->delta;
+      std::vector<int64_t> horizons;
+      for (const CellData* c : members) horizons.push_back(c->row.rounds);
+      std::sort(horizons.begin(), horizons.end());
+      horizons.erase(std::unique(horizons.begin(), horizons.end()), horizons.end());
+      for (int64_t horizon : horizons) {
+        std::vector<const CellData*> at;
+        for (const CellData* c : members) {
+          if (c->row.rounds == horizon) at.push_back(c);
+        }
+        out.games[g].learners.push_back(Compare(label, horizon, at, max_points));
       }
-      l.regret = ComputeMedianInterval(regret);
-      l.nash_gap = ComputeMedianInterval(gap);
-      l.seconds = ComputeMedianInterval(seconds);
-      l.exponent = ComputeMedianInterval(exponent);
-      l.p1_rate = ComputeMedianInterval(p1);
-      Curve(members, max_points, &l);
-      out.games[g].learners.push_back(std::move(l));
+      if (horizons.size() >= 3) {
+        out.games[g].horizon_fits.push_back(FitAcrossHorizons(label, horizons, members));
+      }
     }
   }
   return out;

@@ -33,6 +33,9 @@ struct GameEntry {
   YAML::Node game;
   std::vector<std::pair<YAML::Node, YAML::Node>> overrides;  // (key, value), base keys replaced
   std::string label;
+  // `rounds: [T1, T2, ...]`: one cell per horizon (the key and each value node), else empty.
+  YAML::Node horizons_key;
+  std::vector<YAML::Node> horizons;
 };
 
 // One learner of `learners` after its parameter lists are expanded.
@@ -255,6 +258,18 @@ class SweepParser {
           entry.game = p.value;
         } else if (p.key == "label") {
           NASHNET_ASSIGN_OR_RETURN(entry.label, Scalar(p, path + ".label", "a label"));
+        } else if (p.key == "rounds" && p.value.IsSequence()) {
+          if (p.value.size() == 0) {
+            return Error(p.value, path + ".rounds", "an empty list of horizons");
+          }
+          entry.horizons_key = p.key_node;
+          for (size_t k = 0; k < p.value.size(); ++k) {
+            if (!p.value[k].IsScalar()) {
+              return Error(p.value[k], absl::StrCat(path, ".rounds[", k, "]"),
+                           "expected a horizon (an integer)");
+            }
+            entry.horizons.push_back(p.value[k]);
+          }
         } else if (p.key == "learner" || p.key == "players" || p.key == "seeds" ||
                    p.key == "seed" || p.key == "name") {
           return Error(p.key_node, absl::StrCat(path, ".", p.key),
@@ -345,59 +360,14 @@ class SweepParser {
 
   absl::Status Expand(const std::vector<Grid>& grids, const YAML::Node& base, int64_t seeds,
                       SweepFile* sweep) {
-    std::map<std::string, std::string> seen;  // cell id -> the entries that made it
     for (const Grid& grid : grids) {
       for (const GameEntry& game : grid.games) {
         for (const LearnerEntry& learner : grid.learners) {
-          YAML::Node cell(YAML::NodeType::Map);
-          for (auto it = base.begin(); it != base.end(); ++it) {
-            const std::string& k = it->first.Scalar();
-            const bool replaced = (k == "game" && Given(game.game)) ||
-                                  (k == "learner" && Given(learner.learner)) ||
-                                  std::any_of(game.overrides.begin(), game.overrides.end(),
-                                              [&](const auto& o) { return o.first.Scalar() == k; });
-            if (!replaced) cell[it->first] = it->second;
+          if (game.horizons.empty()) {
+            NASHNET_RETURN_IF_ERROR(ExpandCells(game, learner, base, YAML::Node(), seeds, sweep));
           }
-          for (const auto& [key, value] : game.overrides) cell[key] = value;
-          if (Given(game.game)) cell["game"] = game.game;
-          if (Given(learner.learner)) cell["learner"] = learner.learner;
-          NASHNET_ASSIGN_OR_RETURN(RunFile run, ParseRunFileNode(cell, source_));
-          if (!run.spec.has_game() || run.spec.game().name().empty()) {
-            return Error(game.node, game.path, "no game: give `games` or base's `game`");
-          }
-          if (run.spec.rounds() == 0) {
-            return Error(game.node, game.path, "no horizon: give base's (or the game's) `rounds`");
-          }
-          std::string game_label =
-              SweepLabel(game.label.empty() ? GameLabel(Given(game.game) ? game.game : base["game"])
-                                            : game.label);
-          std::string learner_label = learner.label;
-          if (learner_label.empty()) learner_label = run.spec.learner().algorithm();
-          learner_label = SweepLabel(learner_label.empty() ? "learner" : learner_label);
-          const uint64_t first_seed = run.spec.seed();
-          for (int64_t s = 0; s < seeds; ++s) {
-            SweepCell c{.game_label = game_label,
-                        .learner_label = learner_label,
-                        .params = learner.params,
-                        .seed = first_seed + static_cast<uint64_t>(s),
-                        .run = run};
-            c.id = absl::StrCat(game_label, "__", learner_label, "__seed-", c.seed);
-            c.run.spec.set_seed(c.seed);
-            c.run.spec.set_seeds(1);
-            c.run.spec.set_name(absl::StrCat(sweep->name, "/", game_label, "/", learner_label));
-            const std::string made_by = absl::StrCat(game.path, " × ", learner.path);
-            if (auto [it, inserted] = seen.emplace(c.id, made_by); !inserted) {
-              return Error(
-                  game.node, game.path,
-                  absl::StrCat("cell '", c.id, "' (", made_by, ") repeats the cell of ", it->second,
-                               ": give the game or learner a distinct "
-                               "`label:`"));
-            }
-            sweep->cells.push_back(std::move(c));
-            if (sweep->cells.size() > kMaxCells) {
-              return absl::InvalidArgumentError(
-                  absl::StrCat(source_, ": more than ", kMaxCells, " cells"));
-            }
+          for (const YAML::Node& horizon : game.horizons) {
+            NASHNET_RETURN_IF_ERROR(ExpandCells(game, learner, base, horizon, seeds, sweep));
           }
         }
       }
@@ -405,7 +375,69 @@ class SweepParser {
     return absl::OkStatus();
   }
 
+  // The cells of one game entry × one learner (× one of the entry's horizons, when `horizon` is
+  // given), one per seed.
+  absl::Status ExpandCells(const GameEntry& game, const LearnerEntry& learner,
+                           const YAML::Node& base, const YAML::Node& horizon, int64_t seeds,
+                           SweepFile* sweep) {
+    YAML::Node cell(YAML::NodeType::Map);
+    for (auto it = base.begin(); it != base.end(); ++it) {
+      const std::string& k = it->first.Scalar();
+      const bool replaced = (k == "game" && Given(game.game)) ||
+                            (k == "learner" && Given(learner.learner)) ||
+                            (k == "rounds" && Given(horizon)) ||
+                            std::any_of(game.overrides.begin(), game.overrides.end(),
+                                        [&](const auto& o) { return o.first.Scalar() == k; });
+      if (!replaced) cell[it->first] = it->second;
+    }
+    for (const auto& [key, value] : game.overrides) cell[key] = value;
+    if (Given(horizon)) cell[game.horizons_key] = horizon;
+    if (Given(game.game)) cell["game"] = game.game;
+    if (Given(learner.learner)) cell["learner"] = learner.learner;
+    NASHNET_ASSIGN_OR_RETURN(RunFile run, ParseRunFileNode(cell, source_));
+    if (!run.spec.has_game() || run.spec.game().name().empty()) {
+      return Error(game.node, game.path, "no game: give `games` or base's `game`");
+    }
+    if (run.spec.rounds() == 0) {
+      return Error(game.node, game.path, "no horizon: give base's (or the game's) `rounds`");
+    }
+    std::string game_label = SweepLabel(
+        game.label.empty() ? GameLabel(Given(game.game) ? game.game : base["game"]) : game.label);
+    std::string learner_label = learner.label;
+    if (learner_label.empty()) learner_label = run.spec.learner().algorithm();
+    learner_label = SweepLabel(learner_label.empty() ? "learner" : learner_label);
+    const uint64_t first_seed = run.spec.seed();
+    for (int64_t s = 0; s < seeds; ++s) {
+      SweepCell c{.game_label = game_label,
+                  .learner_label = learner_label,
+                  .params = learner.params,
+                  .seed = first_seed + static_cast<uint64_t>(s),
+                  .run = run};
+      c.id = Given(horizon) ? absl::StrCat(game_label, "__", learner_label, "__T-",
+                                           c.run.spec.rounds(), "__seed-", c.seed)
+                            : absl::StrCat(game_label, "__", learner_label, "__seed-", c.seed);
+      c.run.spec.set_seed(c.seed);
+      c.run.spec.set_seeds(1);
+      c.run.spec.set_name(absl::StrCat(sweep->name, "/", game_label, "/", learner_label));
+      const std::string made_by = absl::StrCat(game.path, " × ", learner.path);
+      if (auto [it, inserted] = seen_.emplace(c.id, made_by); !inserted) {
+        return Error(
+            game.node, game.path,
+            absl::StrCat("cell '", c.id, "' (", made_by, ") repeats the cell of ", it->second,
+                         ": give the game or learner a distinct "
+                         "`label:`"));
+      }
+      sweep->cells.push_back(std::move(c));
+      if (sweep->cells.size() > kMaxCells) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(source_, ": more than ", kMaxCells, " cells"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
   std::string source_;
+  std::map<std::string, std::string> seen_;  // cell id -> the entries that made it
 };
 
 }  // namespace

@@ -13,6 +13,8 @@
 //     - {name: braess, params: {players: 4}}
 //     - {game: online_bumps, feedback: bandit, rounds: 32000, label: bumps}  # ... or `game:` with
 //                                # run-file keys that override `base` for this game, and a label
+//     - {game: online_drift, rounds: [4000, 16000, 64000], label: drift}  # a list of horizons:
+//                                # a cell per horizon (the report fits R(T) across them)
 //   learners:                    # each a run-file `learner` value (every player's learner); a list
 //     - hedge                    # in `params` is a grid axis: this entry is two learners
 //     - {algorithm: hedge, params: {gamma0: [0.05, 0.1]}, label: hedge-tuned}
@@ -21,10 +23,12 @@
 //
 // Without `games` the base's game is the one game; without `learners` the base's learner is the
 // one learner. Cells are ordered grid by grid, then game, learner (parameter lists in the order
-// written, the first varying slowest), seed. A cell's id (its folder name) is
-// "<game label>__<learner label>__seed-<s>"; labels default to the game name (an .nfg file's stem)
-// with its params ("braess-players=4") and the algorithm with its params ("hedge-gamma0=0.05"),
-// characters outside [A-Za-z0-9._=-] as '_'. Two cells with the same id are an error.
+// written, the first varying slowest), horizon, seed. A cell's id (its folder name) is
+// "<game label>__<learner label>__seed-<s>", or "<game label>__<learner
+// label>__T-<rounds>__seed-<s>" for a game entry with a list of horizons (its cells share the game
+// label); labels default to the game name (an .nfg file's stem) with its params
+// ("braess-players=4") and the algorithm with its params ("hedge-gamma0=0.05"), characters outside
+// [A-Za-z0-9._=-] as '_'. Two cells with the same id are an error.
 //
 // Errors are InvalidArgument "file:line:column: key.path: what": the sweep's own keys by their
 // sweep path ("games[2].label"), the run-file keys of a cell by their run-file path at their

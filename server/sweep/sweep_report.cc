@@ -1,5 +1,6 @@
 #include "server/sweep/sweep_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 #include <vector>
@@ -35,23 +36,91 @@ std::string P1Seeds(const LearnerComparison& l) {
 
 std::string ComparisonTable(const SweepComparison& c) {
   std::string html =
-      "<table class=\"comparison\"><tr><th>game</th><th>learner</th><th>params</th>"
-      "<th>seeds</th><th>final regret R(T)</th><th>Nash gap</th><th>seconds</th>"
+      "<table class=\"comparison\"><tr><th>game</th><th>learner</th><th>params</th><th>T</th>"
+      "<th>seeds</th><th>final regret R(T)</th><th>dynamic regret</th><th>Nash gap</th>"
+      "<th>seconds</th>"
       "<th>fitted exponent</th><th>theory α</th><th>P1 rate</th><th>Δ</th>"
       "<th>CI coverage</th></tr>\n";
   for (const GameComparison& g : c.games) {
     for (const LearnerComparison& l : g.learners) {
       absl::StrAppend(&html, "<tr><td>", HtmlEscape(g.game), "</td><td>", HtmlEscape(l.learner),
-                      "</td><td>", HtmlEscape(l.params), "</td><td>", l.seeds.size(), "</td><td>",
-                      IntervalCell(l.regret), "</td><td>", IntervalCell(l.nash_gap), "</td><td>",
-                      IntervalCell(l.seconds), "</td><td>", IntervalCell(l.exponent), "</td><td>",
-                      ExponentText(l.theory_exponent), " (", HtmlEscape(l.algorithm), ")</td><td>",
-                      IntervalCell(l.p1_rate), P1Seeds(l), "</td><td>", Num(l.delta), "</td><td>",
+                      "</td><td>", HtmlEscape(l.params), "</td><td>", l.horizon, "</td><td>",
+                      l.seeds.size(), "</td><td>", IntervalCell(l.regret), "</td><td>",
+                      IntervalCell(l.dynamic_regret), "</td><td>", IntervalCell(l.nash_gap),
+                      "</td><td>", IntervalCell(l.seconds), "</td><td>", IntervalCell(l.exponent),
+                      "</td><td>", ExponentText(l.theory_exponent), " (", HtmlEscape(l.algorithm),
+                      ")</td><td>", IntervalCell(l.p1_rate), P1Seeds(l), "</td><td>", Num(l.delta),
+                      "</td><td>",
                       l.regret.n > 1 ? absl::StrFormat("%.1f%%", 100 * l.regret.coverage) : "–",
                       "</td></tr>\n");
     }
   }
   return html + "</table>\n";
+}
+
+// The largest horizon the learner `label` ran at in game `g` (its curve is the one drawn).
+int64_t LongestHorizon(const GameComparison& g, const std::string& label) {
+  int64_t longest = 0;
+  for (const LearnerComparison& l : g.learners) {
+    if (l.learner == label) longest = std::max(longest, l.horizon);
+  }
+  return longest;
+}
+
+// The medians of `values`, joined: "120, 340, 910".
+std::string NumList(const std::vector<double>& values) {
+  std::vector<std::string> text;
+  for (double v : values) text.push_back(Num(v));
+  return absl::StrJoin(text, ", ");
+}
+
+// Per learner run at several horizons: the fits across T (sweep_compare.h, HorizonFit).
+std::string HorizonTable(const GameComparison& g) {
+  std::string html =
+      "<table class=\"horizons\"><tr><th>learner</th><th>horizons T</th><th>V_T (median)</th>"
+      "<th>V_T exponent</th><th>R(T) (median)</th><th>R(T) exponent</th><th>theory α</th>"
+      "<th>dynamic R(T) (median)</th><th>dynamic exponent</th><th>theory</th></tr>\n";
+  for (const HorizonFit& f : g.horizon_fits) {
+    std::vector<std::string> horizons;
+    for (int64_t t : f.horizons) horizons.push_back(absl::StrCat(t));
+    const std::string nu =
+        f.game_nu.has_value() ? absl::StrCat(" (ν = ", Num(*f.game_nu), ")") : "";
+    absl::StrAppend(&html, "<tr><td>", HtmlEscape(f.learner), "</td><td>",
+                    absl::StrJoin(horizons, ", "), "</td><td>", NumList(f.variation), "</td><td>",
+                    IntervalCell(f.variation_exponent), nu, "</td><td>", NumList(f.regret),
+                    "</td><td>", IntervalCell(f.regret_exponent), "</td><td>",
+                    ExponentText(f.theory_exponent), "</td><td>", NumList(f.dynamic_regret),
+                    "</td><td>", IntervalCell(f.dynamic_exponent), "</td><td>",
+                    std::isfinite(f.theory_dynamic_exponent)
+                        ? absl::StrCat(ExponentText(f.theory_dynamic_exponent), " (",
+                                       HtmlEscape(f.algorithm), ")")
+                        : "–",
+                    "</td></tr>\n");
+  }
+  return html + "</table>\n";
+}
+
+// Final dynamic regret against the horizon, log-log, one line per learner, with T^α of the theory
+// where it says.
+std::string HorizonChart(const GameComparison& g) {
+  SvgChart chart({.title = absl::StrCat("Dynamic regret against the horizon T: ", g.game),
+                  .x_label = "horizon T",
+                  .y_label = "dynamic R(T)",
+                  .x_scale = AxisScale::kLog,
+                  .y_scale = AxisScale::kLog,
+                  .note = "points: median over seeds of each horizon's final dynamic regret; "
+                          "dashed: T^α of the theory (α = (d+2+ν)/(d+3) for HDA with restarts)"});
+  for (const HorizonFit& f : g.horizon_fits) {
+    std::vector<double> t(f.horizons.begin(), f.horizons.end());
+    chart.AddSeries(f.learner, t, f.dynamic_regret);
+    const double last = f.dynamic_regret.back();
+    if (std::isfinite(f.theory_dynamic_exponent) && last > 0.0 && t.back() > t.front()) {
+      chart.AddReference(absl::StrCat(f.learner, " ∝ T^", ExponentText(f.theory_dynamic_exponent)),
+                         {t.front(), t.back()},
+                         {last * std::pow(t.front() / t.back(), f.theory_dynamic_exponent), last});
+    }
+  }
+  return chart.Render();
 }
 
 std::string GameChart(const GameComparison& g) {
@@ -64,7 +133,7 @@ std::string GameChart(const GameComparison& g) {
   std::vector<std::pair<double, double>> anchors;  // (α, largest final median)
   double t0 = 0, t1 = 0;
   for (const LearnerComparison& l : g.learners) {
-    if (l.rounds.empty()) continue;
+    if (l.rounds.empty() || l.horizon < LongestHorizon(g, l.learner)) continue;
     ColumnStats s = l.regret_curve;
     const double last = s.median.back();
     const int i = chart.AddSeries(l.learner, l.rounds, std::move(s.median));
@@ -89,7 +158,7 @@ std::string GameChart(const GameComparison& g) {
 
 constexpr char kStyle[] = R"(<style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}h3{font-size:14px;margin-top:18px}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}
 td{font-variant-numeric:tabular-nums}.warn{color:#a00}.note{color:#555}
 svg.chart{display:block;margin:12px 0;font:11px sans-serif}
@@ -135,6 +204,17 @@ absl::StatusOr<std::string> RenderSweepReport(const fs::path& dir, const ReportO
     absl::StrAppend(&html, "<h2>", HtmlEscape(g.game), "</h2>\n<p>", HtmlEscape(g.game_name), " — ",
                     g.players, " players, ", HtmlEscape(g.feedback), " feedback, T = ", g.rounds,
                     "</p>\n", GameChart(g));
+    if (!g.horizon_fits.empty()) {
+      absl::StrAppend(
+          &html, "<h3>Across horizons (each T its own runs)</h3>\n", HorizonTable(g),
+          "<p class=\"note\">Exponents: per seed, the least-squares slope of ln(final value) "
+          "against ln T over the horizons; median [CI] over seeds. Dynamic regret: "
+          "Σ_t [max_z u_t(z) − u_t(x_t)] against the per-round best; V_T = Σ_t sup_z "
+          "|ℓ_{t+1} − ℓ_t|, the variation budget it is measured against. Theory: ALGORITHMS.md "
+          "target 6, HDA restarted for V_T ~ T^ν' has dynamic regret ~ T^((d+2+ν)/(d+3)) "
+          "when ν' = ν (theory.h).</p>\n",
+          HorizonChart(g));
+    }
   }
   absl::StrAppend(&html, "<p class=\"note\">Generated by <code>nashnet report</code> from ",
                   HtmlEscape(dir.string()), ".</p>\n</body></html>\n");

@@ -57,7 +57,7 @@ TEST(SweepCli, CellsEqualSimulateOfTheirSpecByteForByte) {
   const std::string html = ReadFile(tmp.path() / "out/report.html");
   EXPECT_NE(html.find("<h1>nashnet sweep: out</h1>"), std::string::npos);
   EXPECT_NE(html.find("<td>braess-players=4</td><td>hedge-lr-eta0=0.7</td><td>eta0=0.7</td>"
-                      "<td>2</td>"),
+                      "<td>600</td><td>2</td>"),
             std::string::npos);
 
   // Again: everything is finished, nothing is played.

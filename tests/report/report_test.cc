@@ -141,6 +141,38 @@ TEST(RenderReport, SeveralSeedsDrawMediansWithBands) {
   EXPECT_LE(Count(*html, "class=\"band\""), 2 * series);
 }
 
+TEST(LearnerTheories, HdaDynamicRegretExponentFollowsTheBudgetItIsTunedFor) {
+  auto theory = [](const std::string& game, const std::string& learner) {
+    absl::StatusOr<RunPlan> plan =
+        PlanRun(*ParseRunSpecYaml("game: " + game +
+                                  "\nrounds: 1000\nfeedback: bandit\nlearner: " + learner + "\n"),
+                ".");
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    return LearnerTheories(*plan)->front();
+  };
+  const std::string drift = "{name: online_drift, params: {nu: 0.5, dimension: 2}}";
+  // Tuned (ν' = ν): (d+2+ν)/(d+3) = 4.5/5.
+  EXPECT_DOUBLE_EQ(
+      theory(drift, "{algorithm: hda, params: {variation_exponent: 0.5}}").dynamic_regret_exponent,
+      4.5 / 5);
+  // Tuned for a smaller budget (ν' = 0): blocks too long, the drift term T^((d+2)/(d+3) + ν)
+  // = T^1.3 is capped at 1 (a linear regret); for a larger one (ν' = 1: B ~ 1) the blocks'
+  // static regret T^(1 − 0) = T.
+  EXPECT_DOUBLE_EQ(
+      theory(drift, "{algorithm: hda, params: {variation_exponent: 0}}").dynamic_regret_exponent,
+      1.0);
+  // ν' = 0.25: max(1 − 0.75/5, 0.75·4/5 + 0.5) = max(0.85, 1.1) → 1; ν' = 0.75: max(0.95, 0.7).
+  EXPECT_DOUBLE_EQ(
+      theory(drift, "{algorithm: hda, params: {variation_exponent: 0.75}}").dynamic_regret_exponent,
+      0.95);
+  // No restarts, another learner, or a game without a declared budget: the theory does not say.
+  EXPECT_TRUE(std::isnan(theory(drift, "hda").dynamic_regret_exponent));
+  EXPECT_TRUE(std::isnan(theory(drift, "kernel-da").dynamic_regret_exponent));
+  EXPECT_TRUE(
+      std::isnan(theory("online_bumps", "{algorithm: hda, params: {variation_exponent: 0.5}}")
+                     .dynamic_regret_exponent));
+}
+
 TEST(LearnerTheories, StepSchedulesAndRatesFollowTheLearnerDefaults) {
   absl::StatusOr<RunPlan> plan = PlanRun(
       *ParseRunSpecYaml("game: prisoners_dilemma\nrounds: 10\nfeedback: {model: noisy, sigma: 1}\n"

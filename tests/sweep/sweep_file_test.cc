@@ -89,6 +89,36 @@ grids:
   ASSERT_TRUE(plans.ok()) << plans.status();
 }
 
+TEST(SweepFile, AListOfHorizonsIsAnAxisWhoseCellsShareTheGameLabel) {
+  absl::StatusOr<SweepFile> sweep = ParseSweepFile(R"(base: {rounds: 100, seed: 1, feedback: bandit}
+seeds: 2
+games:
+  - {game: {name: online_drift, params: {nu: 0.5}}, rounds: [400, 800, 1600], label: drift}
+  - {game: online_bumps, label: bumps}
+learners: [hda]
+)",
+                                                   "h.yaml");
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
+  std::vector<std::string> ids;
+  std::vector<int64_t> rounds;
+  for (const SweepCell& c : sweep->cells) {
+    ids.push_back(c.id);
+    rounds.push_back(c.run.spec.rounds());
+  }
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"drift__hda__T-400__seed-1", "drift__hda__T-400__seed-2",
+                                      "drift__hda__T-800__seed-1", "drift__hda__T-800__seed-2",
+                                      "drift__hda__T-1600__seed-1", "drift__hda__T-1600__seed-2",
+                                      "bumps__hda__seed-1", "bumps__hda__seed-2"}));
+  // The list replaces base's rounds (one `rounds` key per cell); other entries keep base's.
+  EXPECT_EQ(rounds, (std::vector<int64_t>{400, 400, 800, 800, 1600, 1600, 100, 100}));
+  EXPECT_EQ(sweep->cells[4].game_label, "drift");
+  EXPECT_EQ(sweep->cells[4].run.spec.name(), "sweep/drift/hda");
+  absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
+  ASSERT_TRUE(plans.ok()) << plans.status();
+  EXPECT_EQ((*plans)[5].match.rounds, 1600);
+}
+
 TEST(SweepFile, BadFilesNameTheFileLineColumnAndField) {
   struct Case {
     std::string text;
@@ -141,6 +171,12 @@ TEST(SweepFile, BadFilesNameTheFileLineColumnAndField) {
       {"base: {rounds: 100}\ngames: [a]\ngrids: []",
        "bad.yaml:2:1: give either `grids` or top-level `games`/`learners`, not both"},
       {"base: [1, 2]", "bad.yaml:1:7: base: expected a run file's mapping"},
+      {"games: [{game: prisoners_dilemma, rounds: []}]",
+       "bad.yaml:1:43: games[0].rounds: an empty list of horizons"},
+      {"games: [{game: prisoners_dilemma, rounds: [10, [20]]}]",
+       "bad.yaml:1:48: games[0].rounds[1]: expected a horizon (an integer)"},
+      {"games: [{game: prisoners_dilemma, rounds: [10, x]}]",
+       "bad.yaml:1:48: rounds: expected an integer, got 'x'"},
       {"", "bad.yaml: empty sweep file (expected a mapping: base, games, learners, seeds, ...)"},
       {"base: {rounds: 100\n", "bad.yaml:2:1: YAML syntax error: end of map flow not found"},
   };

@@ -95,8 +95,10 @@ TEST(SweepReport, TableNumbersAreMediansOfTheCellsSummaries) {
   const LearnerComparison& l = c->games[0].learners[1];
   const std::string cell =
       absl::StrFormat("%.4g [%.4g, %.4g]", l.regret.median, l.regret.lo, l.regret.hi);
-  EXPECT_NE(html->find("<td>matching_pennies</td><td>hedge-lr</td><td></td><td>3</td><td>" + cell),
-            std::string::npos)
+  EXPECT_NE(
+      html->find("<td>matching_pennies</td><td>hedge-lr</td><td></td><td>3000</td><td>3</td><td>" +
+                 cell),
+      std::string::npos)
       << cell;
   EXPECT_EQ(std::count(html->begin(), html->end(), '\n') > 10, true);
   size_t charts = 0;
@@ -148,6 +150,100 @@ TEST(SweepReport, HedgeAtAStrictEquilibriumConvergesAtRateDelta) {
   const LearnerComparison& mp = c->games[1].learners[0];
   EXPECT_EQ(mp.p1_rate.n, 0);
   EXPECT_TRUE(std::isnan(mp.delta));
+}
+
+// ALGORITHMS.md target 6 as the report shows it: online_drift with V_T ~ T^ν, HDA restarted for
+// that budget, five horizons (each its own runs), three seeds.
+constexpr char kDriftSweep[] = R"(name: drift
+base: {record_every: 50, feedback: bandit, seed: 1}
+seeds: 3
+grids:
+  - games:
+      - {game: {name: online_drift, params: {nu: 0.75, seed: 1}}, label: drift,
+         rounds: [1000, 2000, 4000, 8000, 16000]}
+    learners:
+      - {algorithm: hda, params: {variation_exponent: 0.75, restart_scale: 10}, label: restarts}
+      - hda
+)";
+
+// The mean over players of summary.json's dynamic regret of `cell`.
+double CellDynamicRegret(const fs::path& cell) {
+  const nlohmann::json s = nlohmann::json::parse(ReadFile(cell / "summary.json"));
+  return s["players"][0]["dynamic_regret"].get<double>();
+}
+
+TEST(SweepReport, DynamicRegretAcrossHorizonsFollowsTheVariationBudget) {
+  TempDir tmp;
+  const fs::path out = tmp.path() / "out";
+  absl::StatusOr<SweepFile> sweep = ParseSweepFile(kDriftSweep, "drift.yaml");
+  ASSERT_TRUE(sweep.ok()) << sweep.status();
+  absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
+  ASSERT_TRUE(plans.ok()) << plans.status();
+  ASSERT_TRUE(RunSweep(*sweep, *plans, out, {.jobs = 2}).ok());
+  absl::StatusOr<SweepComparison> c = CompareSweep(out, 1000);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->games.size(), 1u);
+  const GameComparison& g = c->games[0];
+  // One table row per learner and horizon, in increasing T.
+  ASSERT_EQ(g.learners.size(), 10u);
+  EXPECT_EQ(g.learners[0].horizon, 1000);
+  EXPECT_EQ(g.learners[4].horizon, 16000);
+  EXPECT_EQ(g.learners[4].learner, "restarts");
+  EXPECT_EQ(g.learners[5].learner, "hda");
+  ASSERT_EQ(g.horizon_fits.size(), 2u);
+  const HorizonFit& restarts = g.horizon_fits[0];
+  const HorizonFit& plain = g.horizon_fits[1];
+  EXPECT_EQ(restarts.horizons, (std::vector<int64_t>{1000, 2000, 4000, 8000, 16000}));
+  // The medians are the cells' own summary.json numbers.
+  for (size_t k = 0; k < restarts.horizons.size(); ++k) {
+    std::vector<double> dynamic;
+    for (uint64_t seed : {1, 2, 3}) {
+      dynamic.push_back(CellDynamicRegret(
+          out / "cells" /
+          absl::StrFormat("drift__restarts__T-%d__seed-%d", restarts.horizons[k], seed)));
+    }
+    EXPECT_DOUBLE_EQ(restarts.dynamic_regret[k], Median3(dynamic));
+  }
+  // The budget the record measured grows like T^ν (the path reflects a few times: not exactly).
+  ASSERT_TRUE(restarts.game_nu.has_value());
+  EXPECT_EQ(*restarts.game_nu, 0.75);
+  EXPECT_NEAR(restarts.variation_exponent.median, 0.75, 0.02);
+  // Theory: (d+2+ν)/(d+3) = 15/16 for the tuned restarts; nothing for HDA without them.
+  EXPECT_DOUBLE_EQ(restarts.theory_dynamic_exponent, (3 + 0.75) / 4);
+  EXPECT_TRUE(std::isnan(plain.theory_dynamic_exponent));
+  RecordProperty("dynamic_exponent_restarts",
+                 ::testing::PrintToString(restarts.dynamic_exponent.median));
+  RecordProperty("dynamic_exponent_plain", ::testing::PrintToString(plain.dynamic_exponent.median));
+  SCOPED_TRACE(::testing::Message()
+               << "restarts " << restarts.dynamic_exponent.median << " ["
+               << restarts.dynamic_exponent.lo << ", " << restarts.dynamic_exponent.hi
+               << "], plain " << plain.dynamic_exponent.median);
+  EXPECT_NEAR(restarts.dynamic_exponent.median, (3 + 0.75) / 4, 0.05);
+  EXPECT_GT(plain.dynamic_exponent.median, 0.99);  // never restarting: linear
+  // The page: the horizons table and its chart, next to the game's chart.
+  absl::StatusOr<std::string> html = RenderSweepReport(out, {});
+  ASSERT_TRUE(html.ok()) << html.status();
+  EXPECT_NE(html->find("<table class=\"horizons\">"), std::string::npos);
+  EXPECT_NE(html->find("<td>restarts</td><td>1000, 2000, 4000, 8000, 16000</td>"),
+            std::string::npos);
+  EXPECT_NE(html->find("0.938 (hda)"), std::string::npos);  // 15/16
+  size_t charts = 0;
+  for (size_t at = html->find("<svg class=\"chart\""); at != std::string::npos;
+       at = html->find("<svg class=\"chart\"", at + 1)) {
+    ++charts;
+  }
+  EXPECT_EQ(charts, 2u);
+}
+
+TEST(FitPowerLaw, RecoversThePowerAndSkipsWhatALogCannotTake) {
+  EXPECT_NEAR(
+      FitPowerLaw({1000, 2000, 4000, 8000}, {3 * std::pow(1000, 0.8), 3 * std::pow(2000, 0.8),
+                                             3 * std::pow(4000, 0.8), 3 * std::pow(8000, 0.8)}),
+      0.8, 1e-12);
+  // Negative and non-finite values are left out; fewer than 3 left is NaN.
+  EXPECT_NEAR(FitPowerLaw({1, 2, 4, 8, 16}, {1, -5, 16, NAN, 256}), 2.0, 1e-12);
+  EXPECT_TRUE(std::isnan(FitPowerLaw({1, 2, 4}, {1, -2, 16})));
+  EXPECT_TRUE(std::isnan(FitPowerLaw({5, 5, 5}, {1, 2, 3})));  // one horizon: no slope
 }
 
 TEST(FitConvergenceRate, RecoversTheRateOfAnExponentialBelowTheThreshold) {
