@@ -47,7 +47,7 @@ std::optional<double> StrictEquilibriumGap(const games::FiniteGame& game,
 }
 
 std::string ExponentText(double exponent) {
-  for (int q = 1; q <= 12; ++q) {
+  for (int q = 1; q <= 16; ++q) {
     const double p = std::round(exponent * q);
     if (std::abs(exponent * q - p) < 1e-9) {
       if (q == 1) return absl::StrFormat("%.0f", p);

@@ -57,7 +57,7 @@ struct LearnerTheory {
                                                          std::span<const int> profile,
                                                          int64_t max_profiles = 1'000'000);
 
-// "1/2", "2/3", "3/4", ... for simple fractions (denominator <= 12), else "%.3g".
+// "1/2", "2/3", "3/4", "13/16", ... for simple fractions (denominator <= 16), else "%.3g".
 [[nodiscard]] std::string ExponentText(double exponent);
 
 }  // namespace nashnet::server

@@ -67,6 +67,17 @@ int64_t LongestHorizon(const GameComparison& g, const std::string& label) {
   return longest;
 }
 
+// "T = 2000", or "T = 2000 to 64000 (6 horizons; the chart shows each learner's longest)".
+std::string HorizonText(const GameComparison& g) {
+  std::vector<int64_t> horizons;
+  for (const LearnerComparison& l : g.learners) horizons.push_back(l.horizon);
+  std::sort(horizons.begin(), horizons.end());
+  horizons.erase(std::unique(horizons.begin(), horizons.end()), horizons.end());
+  if (horizons.size() <= 1) return absl::StrCat("T = ", g.rounds);
+  return absl::StrCat("T = ", horizons.front(), " to ", horizons.back(), " (", horizons.size(),
+                      " horizons; the chart shows each learner's longest)");
+}
+
 // The medians of `values`, joined: "120, 340, 910".
 std::string NumList(const std::vector<double>& values) {
   std::vector<std::string> text;
@@ -103,13 +114,13 @@ std::string HorizonTable(const GameComparison& g) {
 // Final dynamic regret against the horizon, log-log, one line per learner, with T^α of the theory
 // where it says.
 std::string HorizonChart(const GameComparison& g) {
-  SvgChart chart({.title = absl::StrCat("Dynamic regret against the horizon T: ", g.game),
-                  .x_label = "horizon T",
-                  .y_label = "dynamic R(T)",
-                  .x_scale = AxisScale::kLog,
-                  .y_scale = AxisScale::kLog,
-                  .note = "points: median over seeds of each horizon's final dynamic regret; "
-                          "dashed: T^α of the theory (α = (d+2+ν)/(d+3) for HDA with restarts)"});
+  SvgChart chart(
+      {.title = absl::StrCat("Dynamic regret against the horizon T: ", g.game),
+       .x_label = "horizon T",
+       .y_label = "dynamic R(T)",
+       .x_scale = AxisScale::kLog,
+       .y_scale = AxisScale::kLog,
+       .note = "lines: median over seeds of each horizon's final value; dashed: theory"});
   for (const HorizonFit& f : g.horizon_fits) {
     std::vector<double> t(f.horizons.begin(), f.horizons.end());
     chart.AddSeries(f.learner, t, f.dynamic_regret);
@@ -202,7 +213,7 @@ absl::StatusOr<std::string> RenderSweepReport(const fs::path& dir, const ReportO
       "did).</p>\n");
   for (const GameComparison& g : c.games) {
     absl::StrAppend(&html, "<h2>", HtmlEscape(g.game), "</h2>\n<p>", HtmlEscape(g.game_name), " — ",
-                    g.players, " players, ", HtmlEscape(g.feedback), " feedback, T = ", g.rounds,
+                    g.players, " players, ", HtmlEscape(g.feedback), " feedback, ", HorizonText(g),
                     "</p>\n", GameChart(g));
     if (!g.horizon_fits.empty()) {
       absl::StrAppend(

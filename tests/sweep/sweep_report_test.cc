@@ -226,7 +226,8 @@ TEST(SweepReport, DynamicRegretAcrossHorizonsFollowsTheVariationBudget) {
   EXPECT_NE(html->find("<table class=\"horizons\">"), std::string::npos);
   EXPECT_NE(html->find("<td>restarts</td><td>1000, 2000, 4000, 8000, 16000</td>"),
             std::string::npos);
-  EXPECT_NE(html->find("0.938 (hda)"), std::string::npos);  // 15/16
+  EXPECT_NE(html->find("15/16 (hda)"), std::string::npos);
+  EXPECT_NE(html->find("bandit feedback, T = 1000 to 16000 (5 horizons;"), std::string::npos);
   size_t charts = 0;
   for (size_t at = html->find("<svg class=\"chart\""); at != std::string::npos;
        at = html->find("<svg class=\"chart\"", at + 1)) {
