@@ -35,7 +35,9 @@ void RunInto(const fs::path& out) {
   ASSERT_TRUE(sweep.ok()) << sweep.status();
   absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
   ASSERT_TRUE(plans.ok()) << plans.status();
-  ASSERT_TRUE(RunSweep(*sweep, *plans, out, {.jobs = 2}).ok());
+  const auto run = RunSweep(*sweep, *plans, out, {.jobs = 2});
+  ASSERT_TRUE(run.ok()) << run.status();
+  for (const absl::Status& failure : run->failures) ASSERT_TRUE(failure.ok()) << failure;
 }
 
 // The mean over players of the final regret, as summary.json of `cell` says.
@@ -139,7 +141,8 @@ TEST(SweepReport, HedgeAtAStrictEquilibriumConvergesAtRateDelta) {
   ASSERT_TRUE(sweep.ok()) << sweep.status();
   absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
   ASSERT_TRUE(plans.ok());
-  ASSERT_TRUE(RunSweep(*sweep, *plans, tmp.path() / "out", {.jobs = 1}).ok());
+  const auto run = RunSweep(*sweep, *plans, tmp.path() / "out", {.jobs = 1});
+  ASSERT_TRUE(run.ok()) << run.status();
   absl::StatusOr<SweepComparison> c = CompareSweep(tmp.path() / "out", 1000);
   ASSERT_TRUE(c.ok()) << c.status();
   const LearnerComparison& pd = c->games[0].learners[0];
@@ -179,7 +182,9 @@ TEST(SweepReport, DynamicRegretAcrossHorizonsFollowsTheVariationBudget) {
   ASSERT_TRUE(sweep.ok()) << sweep.status();
   absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
   ASSERT_TRUE(plans.ok()) << plans.status();
-  ASSERT_TRUE(RunSweep(*sweep, *plans, out, {.jobs = 2}).ok());
+  const auto run = RunSweep(*sweep, *plans, out, {.jobs = 2});
+  ASSERT_TRUE(run.ok()) << run.status();
+  for (const absl::Status& failure : run->failures) ASSERT_TRUE(failure.ok()) << failure;
   absl::StatusOr<SweepComparison> c = CompareSweep(out, 1000);
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->games.size(), 1u);
