@@ -69,8 +69,10 @@ SweepCommand::SweepCommand(CLI::App* parent) {
       "The name the coordinators' certificates must carry (default: the host dialled)");
 }
 
-absl::StatusOr<std::unique_ptr<SweepCoordinators>> SweepCommand::Coordinators() const {
+absl::StatusOr<std::unique_ptr<SweepCoordinators>> SweepCommand::Coordinators(
+    const std::filesystem::path& out) const {
   SweepCoordinatorsOptions options{.max_in_flight = in_flight_};
+  options.ledger = out / "coordinator-games.txt";
   NASHNET_ASSIGN_OR_RETURN(std::string admin_token,
                            ResolveSecret({.flag = "--admin-token",
                                           .value = admin_token_,
@@ -106,12 +108,15 @@ int SweepCommand::Run() {
                    : std::filesystem::path(out_);
   std::unique_ptr<SweepCoordinators> coordinators;
   if (!coordinators_.empty()) {
-    absl::StatusOr<std::unique_ptr<SweepCoordinators>> made = Coordinators();
+    absl::StatusOr<std::unique_ptr<SweepCoordinators>> made = Coordinators(out);
     if (!made.ok()) return ReportError(made.status(), kExitUsage);
     coordinators = *std::move(made);
     tls::DropTlsHandshakeLogs();  // a failed handshake is reported once, below
     if (absl::Status reached = coordinators->CheckReachable(); !reached.ok()) {
       return ReportError(reached, kExitRunFailed);
+    }
+    for (const std::string& line : coordinators->StopLeftovers()) {
+      if (!quiet_) std::fprintf(stderr, "nashnet: %s\n", line.c_str());
     }
   }
 

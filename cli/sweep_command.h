@@ -46,8 +46,10 @@ class SweepCommand {
   [[nodiscard]] int Run();
 
  private:
-  // The --coordinator pool of the flags; InvalidArgument naming the flag.
-  [[nodiscard]] absl::StatusOr<std::unique_ptr<SweepCoordinators>> Coordinators() const;
+  // The --coordinator pool of the flags, its ledger in the sweep folder `out`; InvalidArgument
+  // naming the flag.
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<SweepCoordinators>> Coordinators(
+      const std::filesystem::path& out) const;
 
   CLI::App* app_;
   std::string sweep_file_;

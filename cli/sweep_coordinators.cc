@@ -1,7 +1,14 @@
 #include "cli/sweep_coordinators.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -94,6 +101,56 @@ absl::Status SweepCoordinators::CheckReachable() {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status SweepCoordinators::Record(const std::string& address, const std::string& game_id) {
+  if (options_.ledger.empty()) return absl::OkStatus();
+  const std::string line = absl::StrCat(address, " ", game_id, "\n");
+  std::lock_guard<std::mutex> lock(mutex_);
+  const int fd = ::open(options_.ledger.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const int error = errno;
+  if (fd >= 0) ok = (::close(fd) == 0) && ok;
+  if (ok) return absl::OkStatus();
+  return absl::InternalError(
+      absl::StrCat("cannot write ", options_.ledger.string(),
+                   " (the sweep's list of its games): ", std::strerror(error)));
+}
+
+std::vector<std::string> SweepCoordinators::StopLeftovers() {
+  std::vector<std::string> said;
+  std::error_code ec;
+  if (options_.ledger.empty() || !fs::exists(options_.ledger, ec)) return said;
+  std::ifstream in(options_.ledger);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string address, id;
+    if (!(fields >> address >> id)) continue;  // a line cut short by the kill: never created
+    const std::string game = absl::StrCat("game ", id, " on ", address);
+    auto it = std::find_if(options_.coordinators.begin(), options_.coordinators.end(),
+                           [&](const CoordinatorClientOptions& c) { return c.address == address; });
+    if (it == options_.coordinators.end()) {
+      said.push_back(absl::StrCat(game, ", left by an earlier sweep: cannot check it: ", address,
+                                  " is not one of this sweep's --coordinator"));
+      continue;
+    }
+    CoordinatorClient& client = *coordinators_[it - options_.coordinators.begin()].client;
+    absl::StatusOr<v1::GameInfo> info = client.GetGame(id);
+    if (absl::IsNotFound(info.status())) continue;  // CreateGame never got there
+    if (info.ok() && info->status() != v1::GAME_STATUS_WAITING &&
+        info->status() != v1::GAME_STATUS_RUNNING) {
+      continue;  // it ended
+    }
+    absl::Status stopped = info.status();
+    if (stopped.ok()) stopped = client.StopGame(id).status();
+    said.push_back(stopped.ok()
+                       ? absl::StrCat(game, ", left running by an earlier sweep, stopped")
+                       : absl::StrCat(game, ", left by an earlier sweep: cannot check it: ",
+                                      StatusText(stopped)));
+  }
+  in.close();
+  fs::remove(options_.ledger, ec);
+  return said;
 }
 
 int SweepCoordinators::jobs() const {
@@ -218,6 +275,10 @@ SweepCoordinators::Outcome SweepCoordinators::PlayOnce(
   service->clear_local_seats();
   for (int seat = 0; seat < plan.game->num_players(); ++seat) service->add_local_seats(seat);
   request.set_game_id(absl::StrCat("sweep-", nonce_, "-", cell, "-", attempt));
+  if (absl::Status recorded = Record(address, request.game_id()); !recorded.ok()) {
+    *why = recorded;  // a game this sweep could not stop after a kill: do not start it
+    return Outcome::kFail;
+  }
   absl::StatusOr<v1::CreateGameResponse> created = client.CreateGame(request);
   if (!created.ok()) {
     const absl::Status& st = created.status();

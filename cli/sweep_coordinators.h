@@ -25,6 +25,13 @@
 // cannot be copied fails the cell at once. Cancel() (an interrupted sweep) stops every game in
 // flight (StopGame) and fails the cells not yet finished with CANCELLED.
 //
+// A sweep that is killed (SIGKILL, a crash, a lost machine) cannot stop its games. So each game
+// is written to a ledger (`ledger`, the sweep folder's coordinator-games.txt: "ADDRESS GAME_ID"
+// lines, appended before its CreateGame), and StopLeftovers(), when the sweep starts again, stops
+// every game of the ledger that is still waiting or running on one of the coordinators given, then
+// empties the ledger: a resumed sweep never competes with its earlier self for the coordinators'
+// room. (Two sweeps at once into one folder are not supported anyway.)
+//
 //   SweepCoordinators pool({.coordinators = {{.address = "a:50051"}, {.address = "b:50051"}}});
 //   NASHNET_RETURN_IF_ERROR(pool.CheckReachable());
 //   options.play_cell = pool.Player();   options.jobs = pool.jobs();
@@ -63,6 +70,8 @@ struct SweepCoordinatorsOptions {
   std::chrono::milliseconds max_backoff{10000};
   // Called (from a worker) when cell `cell` (its index) is to be played again, and why.
   std::function<void(int cell, const std::string& why)> on_retry;
+  // The ledger of the games created (see above); empty = none kept.
+  std::filesystem::path ledger;
 
   [[nodiscard]] absl::Status Validate() const;
 };
@@ -78,6 +87,11 @@ class SweepCoordinators {
   // One cheap RPC to each: the first that cannot be reached (or refuses the admin token) as
   // Unavailable/its code, "cannot reach coordinator at ADDR: ..." / "coordinator ADDR: ...".
   [[nodiscard]] absl::Status CheckReachable();
+
+  // Stops the ledger's games that are still waiting or running (see above) and empties it. One
+  // line per game stopped ("game G on ADDR, left running by an earlier sweep, stopped") or that
+  // could not be checked ("... : cannot check it: WHY" — e.g. a coordinator not given this time).
+  [[nodiscard]] std::vector<std::string> StopLeftovers();
 
   // Worker threads that keep every coordinator's slots busy.
   [[nodiscard]] int jobs() const;
@@ -110,6 +124,8 @@ class SweepCoordinators {
   // can be used.
   int Acquire(int avoid);
   void Release(int c, bool failed, std::chrono::milliseconds backoff);
+  // Appends "ADDRESS GAME_ID" to the ledger (one write of one line).
+  absl::Status Record(const std::string& address, const std::string& game_id);
 
   SweepCoordinatorsOptions options_;
   std::string nonce_;

@@ -6,9 +6,11 @@
 // bad --coordinator is one line naming it, and nothing is written.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -196,6 +198,72 @@ TEST(SweepCoordinatorCli, AKilledSweepResumesWithItsFinishedCellsSkipped) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, ResumedOutput(finished));
   ExpectInProcessBytes(tmp);
+}
+
+// How many times `what` occurs in `text`.
+int Count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The game ids of the ledger a sweep keeps in `out` (sweep_coordinators.h).
+std::vector<std::string> LedgerIds(const fs::path& out) {
+  std::istringstream in(ReadFile(out / "coordinator-games.txt"));
+  std::vector<std::string> ids;
+  for (std::string address, id; in >> address >> id;) ids.push_back(id);
+  return ids;
+}
+
+TEST(SweepCoordinatorCli, AKilledSweepsGamesAreStoppedWhenItResumes) {
+  // Two cells that would play for hours: a killed sweep leaves them running on the coordinator.
+  TempDir tmp;
+  WriteFile(tmp / "s.yaml",
+            "name: long\nbase: {rounds: 1000000000, record_every: 1000000, feedback: full, "
+            "seed: 3}\nseeds: 2\ngames: [stag_hunt]\nlearners: [hedge]\n");
+  Coordinator a(tmp, "records-a");
+  const std::vector<std::string> argv = {"sweep",         "s.yaml",           "--out",
+                                         "remote",        "--in-flight",      "2",
+                                         "--coordinator", a.flag().substr(15)};
+  {
+    Subprocess cli = SpawnCli(tmp, argv);
+    ASSERT_TRUE(WaitFor([&] { return a.games() >= 2; })) << ReadFile(tmp / "cli.err");
+    ASSERT_TRUE(cli.Signal(SIGKILL).ok());
+    ASSERT_TRUE(cli.Wait(std::chrono::seconds(20)).ok());
+  }
+  const std::vector<std::string> orphans = LedgerIds(tmp.path() / "remote");
+  ASSERT_EQ(orphans.size(), 2u);
+  CliResult list = RunCli(tmp, "list" + a.flag());
+  for (const std::string& id : orphans) {
+    EXPECT_NE(list.out.find(id), std::string::npos) << list.out;
+  }
+  EXPECT_EQ(Count(list.out, "RUNNING"), 2) << list.out;
+
+  // The same command stops them before it plays anything; interrupted in turn, it stops its own.
+  {
+    Subprocess cli = SpawnCli(tmp, argv);
+    ASSERT_TRUE(WaitFor([&] { return a.games() >= 4; })) << ReadFile(tmp / "cli.err");
+    ASSERT_TRUE(cli.Signal(SIGINT).ok());
+    absl::StatusOr<ExitStatus> ended = cli.Wait(std::chrono::seconds(60));
+    ASSERT_TRUE(ended.ok()) << ended.status();
+    EXPECT_TRUE(ended->exited && ended->code == 1) << ended->ToString();
+  }
+  const std::string err = ReadFile(tmp / "cli.err");
+  for (const std::string& id : orphans) {
+    EXPECT_NE(err.find("nashnet: game " + id + " on " + a.flag().substr(15) +
+                       ", left running by an earlier sweep, stopped\n"),
+              std::string::npos)
+        << err;
+  }
+  list = RunCli(tmp, "list" + a.flag());
+  EXPECT_EQ(list.out.find("RUNNING"), std::string::npos) << list.out;
+  EXPECT_EQ(Count(list.out, "STOPPED"), 4) << list.out;
+  // The ledger now holds the second run's games only.
+  const std::vector<std::string> second = LedgerIds(tmp.path() / "remote");
+  EXPECT_EQ(second.size(), 2u);
+  for (const std::string& id : second) {
+    EXPECT_EQ(std::find(orphans.begin(), orphans.end(), id), orphans.end()) << id;
+  }
 }
 
 TEST(SweepCoordinatorCli, AnInterruptStopsTheGamesInFlightAndTheSweepResumes) {
