@@ -106,7 +106,7 @@ absl::Status SweepCoordinators::CheckReachable() {
 absl::Status SweepCoordinators::Record(const std::string& address, const std::string& game_id) {
   if (options_.ledger.empty()) return absl::OkStatus();
   const std::string line = absl::StrCat(address, " ", game_id, "\n");
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(ledger_mutex_);
   const int fd = ::open(options_.ledger.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   const int error = errno;
@@ -121,6 +121,7 @@ std::vector<std::string> SweepCoordinators::StopLeftovers() {
   std::vector<std::string> said;
   std::error_code ec;
   if (options_.ledger.empty() || !fs::exists(options_.ledger, ec)) return said;
+  std::string unchecked;  // the lines to keep
   std::ifstream in(options_.ledger);
   for (std::string line; std::getline(in, line);) {
     std::istringstream fields(line);
@@ -129,27 +130,34 @@ std::vector<std::string> SweepCoordinators::StopLeftovers() {
     const std::string game = absl::StrCat("game ", id, " on ", address);
     auto it = std::find_if(options_.coordinators.begin(), options_.coordinators.end(),
                            [&](const CoordinatorClientOptions& c) { return c.address == address; });
-    if (it == options_.coordinators.end()) {
-      said.push_back(absl::StrCat(game, ", left by an earlier sweep: cannot check it: ", address,
-                                  " is not one of this sweep's --coordinator"));
-      continue;
+    absl::Status stopped = absl::FailedPreconditionError(
+        absl::StrCat(address, " is not one of this sweep's --coordinator"));
+    if (it != options_.coordinators.end()) {
+      CoordinatorClient& client = *coordinators_[it - options_.coordinators.begin()].client;
+      absl::StatusOr<v1::GameInfo> info = client.GetGame(id);
+      if (absl::IsNotFound(info.status())) continue;  // CreateGame never got there
+      if (info.ok() && info->status() != v1::GAME_STATUS_WAITING &&
+          info->status() != v1::GAME_STATUS_RUNNING) {
+        continue;  // it ended
+      }
+      stopped = info.ok() ? client.StopGame(id).status()
+                          : absl::Status(info.status().code(), StatusText(info.status()));
+      if (stopped.ok()) {
+        said.push_back(absl::StrCat(game, ", left running by an earlier sweep, stopped"));
+        continue;
+      }
     }
-    CoordinatorClient& client = *coordinators_[it - options_.coordinators.begin()].client;
-    absl::StatusOr<v1::GameInfo> info = client.GetGame(id);
-    if (absl::IsNotFound(info.status())) continue;  // CreateGame never got there
-    if (info.ok() && info->status() != v1::GAME_STATUS_WAITING &&
-        info->status() != v1::GAME_STATUS_RUNNING) {
-      continue;  // it ended
-    }
-    absl::Status stopped = info.status();
-    if (stopped.ok()) stopped = client.StopGame(id).status();
-    said.push_back(stopped.ok()
-                       ? absl::StrCat(game, ", left running by an earlier sweep, stopped")
-                       : absl::StrCat(game, ", left by an earlier sweep: cannot check it: ",
-                                      StatusText(stopped)));
+    said.push_back(absl::StrCat(game, ", left by an earlier sweep: cannot check it: ",
+                                stopped.message(), " (kept in ", options_.ledger.string(), ")"));
+    absl::StrAppend(&unchecked, address, " ", id, "\n");
   }
   in.close();
-  fs::remove(options_.ledger, ec);
+  if (unchecked.empty()) {
+    fs::remove(options_.ledger, ec);
+  } else if (absl::Status kept = server::WriteFileAtomically(options_.ledger, unchecked);
+             !kept.ok()) {
+    said.push_back(std::string(kept.message()));
+  }
   return said;
 }
 

@@ -28,8 +28,9 @@
 // A sweep that is killed (SIGKILL, a crash, a lost machine) cannot stop its games. So each game
 // is written to a ledger (`ledger`, the sweep folder's coordinator-games.txt: "ADDRESS GAME_ID"
 // lines, appended before its CreateGame), and StopLeftovers(), when the sweep starts again, stops
-// every game of the ledger that is still waiting or running on one of the coordinators given, then
-// empties the ledger: a resumed sweep never competes with its earlier self for the coordinators'
+// every game of the ledger that is still waiting or running on one of the coordinators given, and
+// keeps in the ledger only the games it could not check (their coordinator not given this time,
+// or unreachable): a resumed sweep never competes with its earlier self for the coordinators'
 // room. (Two sweeps at once into one folder are not supported anyway.)
 //
 //   SweepCoordinators pool({.coordinators = {{.address = "a:50051"}, {.address = "b:50051"}}});
@@ -88,7 +89,8 @@ class SweepCoordinators {
   // Unavailable/its code, "cannot reach coordinator at ADDR: ..." / "coordinator ADDR: ...".
   [[nodiscard]] absl::Status CheckReachable();
 
-  // Stops the ledger's games that are still waiting or running (see above) and empties it. One
+  // Stops the ledger's games that are still waiting or running (see above); the ledger keeps the
+  // ones it could not check. One
   // line per game stopped ("game G on ADDR, left running by an earlier sweep, stopped") or that
   // could not be checked ("... : cannot check it: WHY" — e.g. a coordinator not given this time).
   [[nodiscard]] std::vector<std::string> StopLeftovers();
@@ -131,6 +133,7 @@ class SweepCoordinators {
   std::string nonce_;
   std::vector<Coordinator> coordinators_;
   std::mutex mutex_;
+  std::mutex ledger_mutex_;  // one appender at a time (Record); never held with mutex_
   std::condition_variable freed_;
   std::atomic<bool> cancelled_{false};
   // Guarded by mutex_:

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <span>
 #include <sstream>
 #include <utility>
 
@@ -201,32 +202,26 @@ LearnerComparison Compare(const std::string& label, int64_t horizon,
   return l;
 }
 
-// The learner `label` of one game across its `horizons` (sweep_compare.h): per seed, the slopes
-// of its cells' final R, R_dyn and V_T against T.
-HorizonFit FitAcrossHorizons(const std::string& label, const std::vector<int64_t>& horizons,
+// The learner `label` of one game across its horizons (sweep_compare.h): the medians of
+// `at_horizons` (its comparison at each T, increasing), and per seed the slopes of its cells'
+// final R, R_dyn and V_T against T.
+HorizonFit FitAcrossHorizons(std::span<const LearnerComparison> at_horizons,
                              const std::vector<const CellData*>& members) {
   // The cell at the largest horizon carries the theory (the exponents do not depend on T).
   const CellData* last = members.front();
   for (const CellData* c : members) {
     if (c->row.rounds > last->row.rounds) last = c;
   }
-  HorizonFit fit{.learner = label,
+  HorizonFit fit{.learner = at_horizons.front().learner,
                  .algorithm = last->algorithm,
-                 .horizons = horizons,
                  .theory_exponent = last->theory.regret_exponent,
                  .theory_dynamic_exponent = last->theory.dynamic_regret_exponent,
                  .game_nu = last->game_nu};
-  for (int64_t horizon : horizons) {
-    std::vector<double> regret, dynamic, variation;
-    for (const CellData* c : members) {
-      if (c->row.rounds != horizon) continue;
-      regret.push_back(c->row.regret);
-      dynamic.push_back(c->dynamic_regret);
-      variation.push_back(c->variation);
-    }
-    fit.regret.push_back(ComputeMedianInterval(regret).median);
-    fit.dynamic_regret.push_back(ComputeMedianInterval(dynamic).median);
-    fit.variation.push_back(ComputeMedianInterval(variation).median);
+  for (const LearnerComparison& l : at_horizons) {
+    fit.horizons.push_back(l.horizon);
+    fit.regret.push_back(l.regret.median);
+    fit.dynamic_regret.push_back(l.dynamic_regret.median);
+    fit.variation.push_back(l.variation.median);
   }
   std::map<uint64_t, std::vector<const CellData*>> by_seed;
   for (const CellData* c : members) by_seed[c->row.seed].push_back(c);
@@ -360,15 +355,18 @@ absl::StatusOr<SweepComparison> CompareSweep(const fs::path& dir, int max_points
       for (const CellData* c : members) horizons.push_back(c->row.rounds);
       std::sort(horizons.begin(), horizons.end());
       horizons.erase(std::unique(horizons.begin(), horizons.end()), horizons.end());
+      std::vector<LearnerComparison>& learners = out.games[g].learners;
       for (int64_t horizon : horizons) {
         std::vector<const CellData*> at;
         for (const CellData* c : members) {
           if (c->row.rounds == horizon) at.push_back(c);
         }
-        out.games[g].learners.push_back(Compare(label, horizon, at, max_points));
+        learners.push_back(Compare(label, horizon, at, max_points));
       }
       if (horizons.size() >= 3) {
-        out.games[g].horizon_fits.push_back(FitAcrossHorizons(label, horizons, members));
+        const std::span<const LearnerComparison> mine(learners.end() - horizons.size(),
+                                                      learners.end());
+        out.games[g].horizon_fits.push_back(FitAcrossHorizons(mine, members));
       }
     }
   }

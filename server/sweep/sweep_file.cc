@@ -264,9 +264,13 @@ class SweepParser {
           }
           entry.horizons_key = p.key_node;
           for (size_t k = 0; k < p.value.size(); ++k) {
-            if (!p.value[k].IsScalar()) {
-              return Error(p.value[k], absl::StrCat(path, ".rounds[", k, "]"),
-                           "expected a horizon (an integer)");
+            const std::string at = absl::StrCat(path, ".rounds[", k, "]");
+            if (!p.value[k].IsScalar())
+              return Error(p.value[k], at, "expected a horizon (an integer)");
+            for (const YAML::Node& before : entry.horizons) {
+              if (before.Scalar() == p.value[k].Scalar()) {
+                return Error(p.value[k], at, absl::StrCat(p.value[k].Scalar(), " is listed twice"));
+              }
             }
             entry.horizons.push_back(p.value[k]);
           }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -238,6 +239,12 @@ TEST(SweepCoordinatorCli, AKilledSweepsGamesAreStoppedWhenItResumes) {
     EXPECT_NE(list.out.find(id), std::string::npos) << list.out;
   }
   EXPECT_EQ(Count(list.out, "RUNNING"), 2) << list.out;
+  // A game on a coordinator not given this time cannot be checked: said, and kept in the ledger.
+  // A torn line (the kill came mid-write) names no game and is dropped.
+  {
+    std::ofstream ledger(tmp.path() / "remote/coordinator-games.txt", std::ios::app);
+    ledger << "127.0.0.1:1 sweep-gone-0-1\ntorn\n";
+  }
 
   // The same command stops them before it plays anything; interrupted in turn, it stops its own.
   {
@@ -255,12 +262,18 @@ TEST(SweepCoordinatorCli, AKilledSweepsGamesAreStoppedWhenItResumes) {
               std::string::npos)
         << err;
   }
+  EXPECT_NE(err.find("nashnet: game sweep-gone-0-1 on 127.0.0.1:1, left by an earlier sweep: "
+                     "cannot check it: 127.0.0.1:1 is not one of this sweep's --coordinator (kept "
+                     "in remote/coordinator-games.txt)\n"),
+            std::string::npos)
+      << err;
   list = RunCli(tmp, "list" + a.flag());
   EXPECT_EQ(list.out.find("RUNNING"), std::string::npos) << list.out;
   EXPECT_EQ(Count(list.out, "STOPPED"), 4) << list.out;
-  // The ledger now holds the second run's games only.
+  // The ledger now holds the unchecked game and the second run's games.
   const std::vector<std::string> second = LedgerIds(tmp.path() / "remote");
-  EXPECT_EQ(second.size(), 2u);
+  ASSERT_EQ(second.size(), 3u);
+  EXPECT_EQ(second[0], "sweep-gone-0-1");
   for (const std::string& id : second) {
     EXPECT_EQ(std::find(orphans.begin(), orphans.end(), id), orphans.end()) << id;
   }

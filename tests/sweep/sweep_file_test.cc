@@ -175,6 +175,8 @@ TEST(SweepFile, BadFilesNameTheFileLineColumnAndField) {
        "bad.yaml:1:43: games[0].rounds: an empty list of horizons"},
       {"games: [{game: prisoners_dilemma, rounds: [10, [20]]}]",
        "bad.yaml:1:48: games[0].rounds[1]: expected a horizon (an integer)"},
+      {"games: [{game: prisoners_dilemma, rounds: [10, 20, 10]}]",
+       "bad.yaml:1:52: games[0].rounds[2]: 10 is listed twice"},
       {"games: [{game: prisoners_dilemma, rounds: [10, x]}]",
        "bad.yaml:1:48: rounds: expected an integer, got 'x'"},
       {"", "bad.yaml: empty sweep file (expected a mapping: base, games, learners, seeds, ...)"},

@@ -30,8 +30,9 @@ games: [matching_pennies, stag_hunt]
 learners: [hedge, hedge-lr]
 )";
 
-void RunInto(const fs::path& out) {
-  absl::StatusOr<SweepFile> sweep = ParseSweepFile(kSweep, "report.yaml");
+// Plays the sweep `text` in-process into `out`; every cell must finish.
+void RunInto(const fs::path& out, const char* text = kSweep) {
+  absl::StatusOr<SweepFile> sweep = ParseSweepFile(text, "report.yaml");
   ASSERT_TRUE(sweep.ok()) << sweep.status();
   absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
   ASSERT_TRUE(plans.ok()) << plans.status();
@@ -178,13 +179,7 @@ double CellDynamicRegret(const fs::path& cell) {
 TEST(SweepReport, DynamicRegretAcrossHorizonsFollowsTheVariationBudget) {
   TempDir tmp;
   const fs::path out = tmp.path() / "out";
-  absl::StatusOr<SweepFile> sweep = ParseSweepFile(kDriftSweep, "drift.yaml");
-  ASSERT_TRUE(sweep.ok()) << sweep.status();
-  absl::StatusOr<std::vector<RunPlan>> plans = PlanSweep(*sweep);
-  ASSERT_TRUE(plans.ok()) << plans.status();
-  const auto run = RunSweep(*sweep, *plans, out, {.jobs = 2});
-  ASSERT_TRUE(run.ok()) << run.status();
-  for (const absl::Status& failure : run->failures) ASSERT_TRUE(failure.ok()) << failure;
+  ASSERT_NO_FATAL_FAILURE(RunInto(out, kDriftSweep));
   absl::StatusOr<SweepComparison> c = CompareSweep(out, 1000);
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->games.size(), 1u);
